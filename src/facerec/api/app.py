@@ -1,0 +1,58 @@
+"""The FastAPI application: ``create_app(settings)`` builds it; the lifespan starts and stops the runtime."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from facerec import __version__
+from facerec.api.deps import require_api_key
+from facerec.api.errors import install_error_handlers
+from facerec.api.routes import admin, faces, health, recognition
+from facerec.config import Settings
+from facerec.service.runtime import start_runtime
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """Self-hosted face recognition: enroll faces of students and teachers, verify two
+images (1:1), identify enrolled people (1:N), detect faces. Errors have one shape:
+`{"error": {"code": ..., "message": ...}}`.
+
+The bundled InsightFace weights are for non-commercial research only."""
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.runtime = await anyio.to_thread.run_sync(start_runtime, settings)
+        if not settings.api_keys:
+            log.warning("no FACEREC_API_KEYS set: anyone who can reach this server can read enrolled faces")
+        try:
+            yield
+        finally:
+            app.state.runtime.close()
+            app.state.runtime = None
+
+    app = FastAPI(title="facerec", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.runtime = None
+    app.state.limiter = anyio.CapacityLimiter(settings.workers)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["X-API-Key", "Content-Type"],
+        )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    protected = [Depends(require_api_key)]
+    app.include_router(faces.router, dependencies=protected)
+    app.include_router(recognition.router, dependencies=protected)
+    app.include_router(admin.router, dependencies=protected)
+    return app

@@ -1,0 +1,54 @@
+"""Request dependencies: the runtime, the API key check, the client's address, and the bounded pool
+that keeps inference and database work off the event loop."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
+
+import anyio
+from fastapi import Request, Security, UploadFile
+from fastapi.security import APIKeyHeader
+
+from facerec.errors import ImageTooLarge, ServiceNotReady, Unauthorized
+from facerec.service.runtime import Runtime
+
+T = TypeVar("T")
+
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="One of FACEREC_API_KEYS")
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime | None = getattr(request.app.state, "runtime", None)
+    if runtime is None:
+        raise ServiceNotReady("the service is starting or failed to start")
+    return runtime
+
+
+def require_api_key(request: Request, key: str | None = Security(api_key_header)) -> None:
+    """Pass when no keys are configured, or when the request carries one of them."""
+    keys: list[str] = request.app.state.settings.api_keys
+    if not keys:
+        return
+    if key is None or not any(hmac.compare_digest(key, k) for k in keys):
+        raise Unauthorized("a valid X-API-Key header is required")
+
+
+def client_of(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+async def run_blocking(request: Request, func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """Run ``func`` in the worker pool (size ``FACEREC_WORKERS``), never on the event loop."""
+    limiter: anyio.CapacityLimiter = request.app.state.limiter
+    return await anyio.to_thread.run_sync(partial(func, *args, **kwargs), limiter=limiter)
+
+
+async def read_upload(upload: UploadFile, max_bytes: int) -> bytes:
+    """The uploaded file's bytes, refusing more than ``max_bytes`` without reading them all."""
+    data = await upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ImageTooLarge(f"{upload.filename or 'the upload'} is over the limit of {max_bytes} bytes")
+    return data

@@ -1,0 +1,61 @@
+"""/v1/faces: enroll, list, read, image, delete."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+
+from facerec.api import schemas
+from facerec.api.deps import get_runtime, read_upload, run_blocking
+from facerec.service import faces
+from facerec.service.runtime import Runtime
+
+router = APIRouter(prefix="/v1/faces", tags=["faces"])
+
+
+@router.post("", status_code=201, response_model=schemas.EnrollResponse)
+async def enroll_face(
+    request: Request,
+    image: UploadFile = File(description="A photo of the person (the largest face is enrolled)"),
+    person_type: str = Form(description="student or teacher"),
+    person_id: str = Form(description="The person's external id (created when new)"),
+    name: str | None = Form(None, description="The person's name (optional)"),
+    runtime: Runtime = Depends(get_runtime),
+) -> schemas.EnrollResponse:
+    ref = faces.person_ref(person_type, person_id)
+    data = await read_upload(image, runtime.settings.max_image_bytes)
+    enrollment = await run_blocking(request, faces.enroll, runtime, image=data, ref=ref, name=name)
+    return schemas.EnrollResponse.of_enrollment(enrollment)
+
+
+@router.get("", response_model=schemas.FaceList)
+async def list_faces(
+    request: Request,
+    person_type: str | None = Query(None, description="student or teacher"),
+    person_id: str | None = Query(None),
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+    runtime: Runtime = Depends(get_runtime),
+) -> schemas.FaceList:
+    page = await run_blocking(
+        request, faces.list_faces, runtime, person_type=person_type, person_id=person_id, limit=limit, offset=offset
+    )
+    return schemas.FaceList(
+        faces=[schemas.EnrolledFace.of(f) for f in page.faces], total=page.total, limit=limit, offset=offset
+    )
+
+
+@router.get("/{face_id}", response_model=schemas.EnrolledFace)
+async def get_face(request: Request, face_id: int, runtime: Runtime = Depends(get_runtime)) -> schemas.EnrolledFace:
+    return schemas.EnrolledFace.of(await run_blocking(request, faces.get_face, runtime, face_id=face_id))
+
+
+@router.get("/{face_id}/image", response_class=Response, responses={200: {"content": {"image/*": {}}}})
+async def get_face_image(request: Request, face_id: int, runtime: Runtime = Depends(get_runtime)) -> Response:
+    data, mime = await run_blocking(request, faces.get_face_image, runtime, face_id=face_id)
+    return Response(content=data, media_type=mime, headers={"Cache-Control": "no-store"})
+
+
+@router.delete("/{face_id}", status_code=204, response_class=Response)
+async def delete_face(request: Request, face_id: int, runtime: Runtime = Depends(get_runtime)) -> Response:
+    await run_blocking(request, faces.delete_face, runtime, face_id=face_id)
+    return Response(status_code=204)

@@ -1,0 +1,90 @@
+"""facerec's one Settings object.
+
+Built once at an entry point (``create_app``, the CLI) from ``FACEREC_*`` environment variables and an
+optional ``.env`` file, then passed down. Nothing else in the package reads the environment.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+StringList = Annotated[list[str], NoDecode]  # "a,b,c" in the environment
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. See the README's settings table for the meaning of each."""
+
+    model_config = SettingsConfigDict(env_prefix="FACEREC_", env_file=".env", extra="ignore")
+
+    # Storage
+    data_dir: Path = Field(Path("./data"), description="Folder for the embedded SQLite database.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL (mysql+pymysql://...); unset means SQLite in data_dir."
+    )
+    db_pool_size: int = Field(5, ge=1, description="Connection pool size (MySQL).")
+    db_max_overflow: int = Field(10, ge=0, description="Extra connections beyond the pool (MySQL).")
+
+    # Models
+    model_pack: str = Field("bundled", description="Model pack: bundled, buffalo_l, buffalo_s, ...")
+    models_dir: Path = Field(Path("./models"), description="Where downloaded packs are cached.")
+    model_download: bool = Field(True, description="Download a missing pack when it is asked for.")
+    model_base_url: str = Field(
+        "https://github.com/deepinsight/insightface/releases/download/v0.7",
+        description="Where InsightFace's packs are downloaded from.",
+    )
+    providers: StringList = Field(
+        default_factory=lambda: ["CPUExecutionProvider"],
+        description="ONNX Runtime execution providers in order of preference.",
+    )
+    intra_op_threads: int = Field(0, ge=0, description="ONNX Runtime threads per op (0 = auto).")
+    inter_op_threads: int = Field(1, ge=0, description="ONNX Runtime threads across ops.")
+    det_size_px: int = Field(640, ge=128, description="Detector input size (square, px).")
+    det_score_min: float = Field(0.5, ge=0.0, le=1.0, description="Detector score cut-off.")
+    det_nms_iou: float = Field(0.4, gt=0.0, le=1.0, description="Detector NMS IoU threshold.")
+    pad_retry_ratio: float = Field(
+        0.5, ge=0.0, le=2.0, description="Padding added on each side when no face is found."
+    )
+
+    # Recognition
+    threshold: float | None = Field(
+        None,
+        ge=-1.0,
+        le=1.0,
+        description="Cosine similarity threshold; unset means the model pack's own default.",
+    )
+    top_k_max: int = Field(50, ge=1, description="Largest top_k a request may ask for.")
+
+    # Images
+    max_image_bytes: int = Field(15 * 1024 * 1024, ge=1024, description="Largest upload (bytes).")
+    max_image_pixels: int = Field(40_000_000, ge=10_000, description="Largest image (pixels).")
+
+    # Server
+    workers: int = Field(4, ge=1, description="Threads for inference and database work.")
+    host: str = Field("127.0.0.1", description="Address `facerec serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `facerec serve` listens on.")
+    api_keys: StringList = Field(
+        default_factory=list,
+        description="Keys accepted in the X-API-Key header; when set, every /v1 route needs one.",
+    )
+    cors_origins: StringList = Field(default_factory=list, description="Allowed CORS origins.")
+    log_level: str = Field("INFO", description="Logging level.")
+
+    @field_validator("providers", "cors_origins", "api_keys", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            if value.strip().startswith("["):
+                return json.loads(value)
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    def sqlalchemy_url(self) -> str:
+        """The database URL in use: the configured one, or the embedded SQLite file."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'facerec.db').resolve()}"

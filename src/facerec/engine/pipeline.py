@@ -1,0 +1,128 @@
+"""The face pipeline: decode → detect (with a padded retry) → align → embed, in one batch per image.
+
+``FaceEngine`` is built once at start-up from verified model files and is thread-safe: it holds only
+read-only state and ONNX Runtime sessions, which may be run from several threads at once.
+Imports nothing of the web or the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from facerec.domain import BoundingBox, DetectedFace, EmbeddedFace, unit_embedding
+from facerec.engine.align import align_face
+from facerec.engine.detector import Detections, ScrfdDetector
+from facerec.engine.embedder import ArcFaceEmbedder
+from facerec.engine.image import BgrImage
+from facerec.engine.models import PackFiles
+from facerec.engine.session import SessionOptions, create_session, provider_in_use
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DetectionOptions:
+    size_px: int = 640
+    score_min: float = 0.5
+    nms_iou: float = 0.4
+    pad_retry_ratio: float = 0.5
+
+
+class FaceEngine:
+    """Detection and embedding for one model pack. Thread-safe."""
+
+    def __init__(self, files: PackFiles, session_options: SessionOptions, detection: DetectionOptions) -> None:
+        self.pack = files.pack
+        self.detection = detection
+        det_session = create_session(files.detector_path, session_options)
+        rec_session = create_session(files.recognizer_path, session_options)
+        self.detector = ScrfdDetector(det_session, nms_iou=detection.nms_iou)
+        self.embedder = ArcFaceEmbedder(rec_session)
+        self.provider = provider_in_use(rec_session)
+
+    @property
+    def dimension(self) -> int:
+        return self.embedder.dimension
+
+    def warm_up(self) -> None:
+        """Run each model once so that the first request does not pay for graph initialisation."""
+        blank = np.zeros((self.detection.size_px, self.detection.size_px, 3), dtype=np.uint8)
+        self.detector.detect(blank, size_px=self.detection.size_px, score_min=self.detection.score_min)
+        self.embedder.embed([np.zeros((112, 112, 3), dtype=np.uint8)])
+
+    def detect(self, image: BgrImage) -> list[DetectedFace]:
+        """Every face in the image, largest first."""
+        found = self._detect_raw(image)
+        faces = [_to_face(found, i) for i in range(len(found))]
+        return sorted(faces, key=lambda f: f.bbox.area, reverse=True)
+
+    def embed_faces(self, image: BgrImage, faces: list[DetectedFace]) -> list[EmbeddedFace]:
+        """Embed the given faces of one image in a single batch."""
+        crops = [
+            align_face(image, np.asarray(f.landmarks, dtype=np.float32), self.embedder.input_size_px)
+            for f in faces
+        ]
+        vectors = self.embedder.embed(crops)
+        return [EmbeddedFace(face=f, embedding=unit_embedding(v)) for f, v in zip(faces, vectors, strict=True)]
+
+    def analyze(self, image: BgrImage) -> list[EmbeddedFace]:
+        """Detect and embed every face, largest first."""
+        return self.embed_faces(image, self.detect(image))
+
+    def _detect_raw(self, image: BgrImage) -> Detections:
+        opts = self.detection
+        found = self._detect_at(image)
+        if len(found) or opts.pad_retry_ratio <= 0:
+            return found
+        # SCRFD misses faces that fill the frame (ID photos, close-up selfies, tight crops): the
+        # face is larger than its biggest anchors. Padding shrinks it into range.
+        height, width = image.shape[:2]
+        pad_y, pad_x = int(height * opts.pad_retry_ratio), int(width * opts.pad_retry_ratio)
+        padded = cv2.copyMakeBorder(image, pad_y, pad_y, pad_x, pad_x, cv2.BORDER_CONSTANT, value=(0, 0, 0))
+        found = self._detect_at(np.asarray(padded, dtype=np.uint8)).shifted(-pad_x, -pad_y)
+        if len(found):
+            return found
+        # Last resort for photos stored sideways or upside down without an EXIF orientation.
+        for rotation in (cv2.ROTATE_180, cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE):
+            rotated = np.asarray(cv2.rotate(image, rotation), dtype=np.uint8)
+            found = self._detect_at(rotated)
+            if len(found):
+                return _unrotate(found, rotation, width=width, height=height)
+        return found
+
+    def _detect_at(self, image: BgrImage) -> Detections:
+        opts = self.detection
+        return self.detector.detect(image, size_px=opts.size_px, score_min=opts.score_min)
+
+def _to_face(found: Detections, i: int) -> DetectedFace:
+    x1, y1, x2, y2 = (float(v) for v in found.boxes[i])
+    landmarks = tuple((float(x), float(y)) for x, y in found.landmarks[i])
+    return DetectedFace(bbox=BoundingBox(x1, y1, x2, y2), landmarks=landmarks, score=float(found.scores[i]))
+
+
+def _unrotate(found: Detections, rotation: int, *, width: int, height: int) -> Detections:
+    """Map detections made on a rotated copy back to the original image's coordinates."""
+
+    def back(points: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        xr, yr = points[..., 0], points[..., 1]
+        if rotation == cv2.ROTATE_90_CLOCKWISE:
+            x, y = yr, height - xr
+        elif rotation == cv2.ROTATE_90_COUNTERCLOCKWISE:
+            x, y = width - yr, xr
+        else:
+            x, y = width - xr, height - yr
+        return np.stack([x, y], axis=-1).astype(np.float32)
+
+    corners = back(found.boxes.reshape(-1, 2, 2))
+    boxes = np.concatenate([corners.min(axis=1), corners.max(axis=1)], axis=1)
+    return Detections(boxes=boxes, scores=found.scores, landmarks=back(found.landmarks))
+
+
+def cosine(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> float:
+    """Cosine similarity of two unit vectors."""
+    return float(np.dot(a, b))

@@ -1,0 +1,132 @@
+"""The in-memory vector index for 1:N search: exact cosine top-k over a float32 matrix.
+
+A cache of the database (the truth): loaded from it at start-up, updated after each committed write,
+rebuildable at any time. Holds the embeddings of one model pack only; a vector of another size is
+refused. Thread-safe: every method takes the one lock; searches are short (one matrix-vector product).
+Imports numpy and the domain types only.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+
+import numpy as np
+
+from facerec.domain import Candidate, PersonRef, Vector
+
+
+class VectorIndex:
+    def __init__(self, *, model_pack: str, dimension: int) -> None:
+        self.model_pack = model_pack
+        self.dimension = dimension
+        self._lock = threading.Lock()
+        self._matrix = np.zeros((0, dimension), dtype=np.float32)
+        self._face_ids: list[int] = []
+        self._people: list[PersonRef] = []
+        self._row_of: dict[int, int] = {}
+        self._count = 0
+
+    def __len__(self) -> int:
+        with self._lock:
+            return self._count
+
+    def replace_all(self, items: Iterable[tuple[int, PersonRef, Vector]]) -> int:
+        """Swap the whole content for ``items`` (face_id, person, unit vector); returns the count."""
+        face_ids: list[int] = []
+        people: list[PersonRef] = []
+        rows: list[Vector] = []
+        for face_id, person, vector in items:
+            self._check(vector)
+            face_ids.append(face_id)
+            people.append(person)
+            rows.append(vector)
+        matrix = np.vstack(rows) if rows else np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            self._matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+            self._face_ids = face_ids
+            self._people = people
+            self._row_of = {f: i for i, f in enumerate(face_ids)}
+            self._count = len(face_ids)
+        return len(face_ids)
+
+    def add(self, face_id: int, person: PersonRef, vector: Vector) -> None:
+        self._check(vector)
+        with self._lock:
+            if face_id in self._row_of:
+                return
+            if self._count == self._matrix.shape[0]:
+                grown = np.zeros((max(16, self._count * 2), self.dimension), dtype=np.float32)
+                grown[: self._count] = self._matrix[: self._count]
+                self._matrix = grown
+            self._matrix[self._count] = vector
+            self._face_ids.append(face_id)
+            self._people.append(person)
+            self._row_of[face_id] = self._count
+            self._count += 1
+
+    def remove(self, face_id: int) -> None:
+        """Drop one face; the last row moves into its place."""
+        with self._lock:
+            row = self._row_of.pop(face_id, None)
+            if row is None:
+                return
+            last = self._count - 1
+            if row != last:
+                self._matrix[row] = self._matrix[last]
+                self._face_ids[row] = self._face_ids[last]
+                self._people[row] = self._people[last]
+                self._row_of[self._face_ids[row]] = row
+            self._face_ids.pop()
+            self._people.pop()
+            self._count = last
+
+    def search(self, query: Vector, *, top_k: int) -> list[Candidate]:
+        """The ``top_k`` most similar people (each with their best face), most similar first."""
+        self._check(query)
+        with self._lock:
+            if self._count == 0:
+                return []
+            sims = self._matrix[: self._count] @ query
+            # Enough faces to find top_k distinct people in all but pathological cases; fall back to
+            # a full sort when a few people own most of the top rows.
+            wanted = min(self._count, max(top_k * 8, 32))
+            order = _top_indices(sims, wanted)
+            best = _best_per_person(order, sims, self._people, self._face_ids, top_k)
+            if len(best) < top_k and wanted < self._count:
+                best = _best_per_person(np.argsort(-sims), sims, self._people, self._face_ids, top_k)
+        return best
+
+    def _check(self, vector: Vector) -> None:
+        if vector.dtype != np.float32 or vector.shape != (self.dimension,):
+            raise ValueError(
+                f"index {self.model_pack} holds {self.dimension}-d float32 vectors, got "
+                f"{vector.dtype} {vector.shape}"
+            )
+
+
+def _top_indices(sims: Vector, count: int) -> np.ndarray:  # type: ignore[type-arg]
+    if count >= sims.shape[0]:
+        return np.argsort(-sims)
+    part = np.argpartition(-sims, count - 1)[:count]
+    return part[np.argsort(-sims[part])]
+
+
+def _best_per_person(
+    order: np.ndarray,  # type: ignore[type-arg]
+    sims: Vector,
+    people: list[PersonRef],
+    face_ids: list[int],
+    top_k: int,
+) -> list[Candidate]:
+    seen: set[PersonRef] = set()
+    best: list[Candidate] = []
+    for i in order:
+        person = people[int(i)]
+        if person in seen:
+            continue
+        seen.add(person)
+        best.append(Candidate(face_id=face_ids[int(i)], person=person, similarity=float(sims[int(i)])))
+        if len(best) == top_k:
+            break
+    return best

@@ -1,0 +1,104 @@
+"""Use cases on enrolled faces: enroll, read, list, delete.
+
+The database is written and committed first, then the index is updated. Imports the engine, store and
+index layers; nothing of the web.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from facerec.domain import Enrollment, FaceRecord, PersonRef, PersonType
+from facerec.errors import InvalidInput, NoFaceFound
+from facerec.service.runtime import Runtime
+from facerec.store import repositories as repo
+
+PERSON_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,63}$")
+NAME_MAX_CHARS = 255
+
+
+def person_ref(person_type: str, person_id: str) -> PersonRef:
+    """Validate and build a person reference from request values."""
+    try:
+        kind = PersonType(person_type)
+    except ValueError:
+        raise InvalidInput("person_type must be 'student' or 'teacher'") from None
+    if not PERSON_ID_PATTERN.match(person_id):
+        raise InvalidInput(
+            "person_id must be 1 to 64 characters: letters, digits and _ . @ : - "
+            "(starting with a letter or digit)"
+        )
+    return PersonRef(kind, person_id)
+
+
+def enroll(runtime: Runtime, *, image: bytes, ref: PersonRef, name: str | None) -> Enrollment:
+    """Store the largest face of ``image`` for the person (created when new) and index it."""
+    if name is not None:
+        name = name.strip() or None
+        if name is not None and len(name) > NAME_MAX_CHARS:
+            raise InvalidInput(f"name is longer than {NAME_MAX_CHARS} characters")
+    decoded = runtime.decode(image)
+    faces = runtime.engine.detect(decoded.pixels)
+    if not faces:
+        raise NoFaceFound("no face was found in the image")
+    largest = faces[0]
+    embedded = runtime.engine.embed_faces(decoded.pixels, [largest])[0]
+    with runtime.database.session() as session:
+        repo.ensure_person(session, ref=ref, name=name)
+        record = repo.add_face(
+            session,
+            ref=ref,
+            embedding=embedded.embedding,
+            image=image,
+            image_mime=decoded.mime,
+            bbox=largest.bbox,
+            det_score=largest.score,
+            model_pack=runtime.model_pack,
+        )
+    runtime.index.add(record.face_id, ref, embedded.embedding)
+    return Enrollment(record=record, faces_in_image=len(faces))
+
+
+def get_face(runtime: Runtime, *, face_id: int) -> FaceRecord:
+    with runtime.database.session() as session:
+        return repo.get_face(session, face_id=face_id)
+
+
+def get_face_image(runtime: Runtime, *, face_id: int) -> tuple[bytes, str]:
+    with runtime.database.session() as session:
+        return repo.get_face_image(session, face_id=face_id)
+
+
+@dataclass(frozen=True)
+class FacePage:
+    faces: list[FaceRecord]
+    total: int
+
+
+def list_faces(
+    runtime: Runtime,
+    *,
+    person_type: str | None,
+    person_id: str | None,
+    limit: int,
+    offset: int,
+) -> FacePage:
+    ref = None
+    kind = None
+    if person_id is not None:
+        if person_type is None:
+            raise InvalidInput("person_id needs person_type (student or teacher)")
+        ref = person_ref(person_type, person_id)
+    elif person_type is not None:
+        kind = person_ref(person_type, "x").person_type
+    with runtime.database.session() as session:
+        faces, total = repo.list_faces(session, ref=ref, person_type=kind, limit=limit, offset=offset)
+    return FacePage(faces=faces, total=total)
+
+
+def delete_face(runtime: Runtime, *, face_id: int) -> FaceRecord:
+    with runtime.database.session() as session:
+        record = repo.delete_face(session, face_id=face_id)
+    runtime.index.remove(face_id)
+    return record

@@ -1,0 +1,131 @@
+"""The running service's parts, wired together once: settings, face engine, database, index.
+
+``Runtime`` is built at start-up by ``start_runtime`` (verify and load the models, upgrade the
+schema, fill the index from the database, warm up) and shared by every request. It is thread-safe
+because each part is: the engine and index say how in their docstrings, and the database hands each
+unit of work its own session.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from facerec.config import Settings
+from facerec.engine.image import DecodedImage, decode_image
+from facerec.engine.models import ensure_pack, get_pack
+from facerec.engine.pipeline import DetectionOptions, FaceEngine
+from facerec.engine.session import SessionOptions
+from facerec.errors import InvalidInput
+from facerec.index.vectors import VectorIndex
+from facerec.store import repositories as repo
+from facerec.store.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: FaceEngine
+    database: Database
+    index: VectorIndex
+
+    @property
+    def model_pack(self) -> str:
+        return self.engine.pack.name
+
+    @property
+    def default_threshold(self) -> float:
+        if self.settings.threshold is not None:
+            return self.settings.threshold
+        return self.engine.pack.default_threshold
+
+    def threshold(self, override: float | None) -> float:
+        if override is None:
+            return self.default_threshold
+        if not -1.0 <= override <= 1.0:
+            raise InvalidInput("threshold must be a cosine similarity between -1 and 1")
+        return override
+
+    def decode(self, data: bytes) -> DecodedImage:
+        return decode_image(
+            data, max_bytes=self.settings.max_image_bytes, max_pixels=self.settings.max_image_pixels
+        )
+
+    def close(self) -> None:
+        self.database.dispose()
+
+
+def load_engine(settings: Settings, *, show_progress: bool = False) -> FaceEngine:
+    pack = get_pack(settings.model_pack)
+    files = ensure_pack(
+        pack,
+        models_dir=settings.models_dir,
+        base_url=settings.model_base_url,
+        allow_download=settings.model_download,
+        show_progress=show_progress,
+    )
+    return FaceEngine(
+        files,
+        SessionOptions(
+            providers=tuple(settings.providers),
+            intra_op_threads=settings.intra_op_threads,
+            inter_op_threads=settings.inter_op_threads,
+        ),
+        DetectionOptions(
+            size_px=settings.det_size_px,
+            score_min=settings.det_score_min,
+            nms_iou=settings.det_nms_iou,
+            pad_retry_ratio=settings.pad_retry_ratio,
+        ),
+    )
+
+
+def open_database(settings: Settings) -> Database:
+    database = Database(
+        settings.sqlalchemy_url(), pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+    )
+    database.migrate()
+    return database
+
+
+def start_runtime(settings: Settings, *, show_progress: bool = False) -> Runtime:
+    started = time.perf_counter()
+    engine = load_engine(settings, show_progress=show_progress)
+    engine.warm_up()
+    database = open_database(settings)
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        database=database,
+        index=VectorIndex(model_pack=engine.pack.name, dimension=engine.dimension),
+    )
+    count = rebuild_index(runtime)
+    log.info(
+        "ready in %.1f s: pack %s on %s, %d faces indexed, database %s",
+        time.perf_counter() - started,
+        engine.pack.name,
+        engine.provider,
+        count,
+        database.display_url,
+    )
+    return runtime
+
+
+def rebuild_index(runtime: Runtime) -> int:
+    """Reload the index from the database; faces made by another model pack are left out (and said)."""
+    with runtime.database.session() as session:
+        count = runtime.index.replace_all(
+            (e.face_id, e.person, e.embedding)
+            for e in repo.iter_embeddings(session, model_pack=runtime.model_pack)
+        )
+        others = {p: n for p, n in repo.count_faces_by_pack(session).items() if p != runtime.model_pack}
+    if others:
+        log.warning(
+            "faces enrolled with other model packs are not searchable with %s: %s",
+            runtime.model_pack,
+            ", ".join(f"{p}: {n}" for p, n in others.items()),
+        )
+    return count

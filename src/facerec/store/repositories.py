@@ -1,0 +1,239 @@
+"""Data access: turns rows into domain objects and back. Keyword-only arguments, one session per call.
+
+Functions take an open ``Session`` (from ``Database.session()``); the caller owns the transaction.
+Imports SQLAlchemy, the tables and the domain types only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import numpy as np
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from facerec.domain import BoundingBox, FaceRecord, Person, PersonRef, PersonType, Vector, unit_embedding
+from facerec.errors import FaceNotFound
+from facerec.store.tables import FaceData, FaceRecognitionLogs, Student, Teacher
+
+
+def utcnow() -> datetime:
+    """Naive UTC, the form both SQLite and MySQL DATETIME columns store."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+# People ---------------------------------------------------------------------------------------------
+
+
+def get_person(session: Session, *, ref: PersonRef) -> Person | None:
+    if ref.person_type is PersonType.STUDENT:
+        student = session.get(Student, ref.person_id)
+        return None if student is None else Person(PersonType.STUDENT, student.StudentID, student.Name)
+    teacher = session.get(Teacher, ref.person_id)
+    return None if teacher is None else Person(PersonType.TEACHER, teacher.TeacherID, teacher.Name)
+
+
+def ensure_person(session: Session, *, ref: PersonRef, name: str | None) -> Person:
+    """The person's row, created when missing; a given name fills or replaces the stored one."""
+    row: Student | Teacher | None
+    if ref.person_type is PersonType.STUDENT:
+        row = session.get(Student, ref.person_id)
+        if row is None:
+            row = Student(StudentID=ref.person_id, Name=name, CreatedAt=utcnow())
+            session.add(row)
+    else:
+        row = session.get(Teacher, ref.person_id)
+        if row is None:
+            row = Teacher(TeacherID=ref.person_id, Name=name, CreatedAt=utcnow())
+            session.add(row)
+    if name is not None:
+        row.Name = name
+    session.flush()
+    return Person(ref.person_type, ref.person_id, row.Name)
+
+
+# Faces ----------------------------------------------------------------------------------------------
+
+
+def add_face(
+    session: Session,
+    *,
+    ref: PersonRef,
+    embedding: Vector,
+    image: bytes,
+    image_mime: str,
+    bbox: BoundingBox,
+    det_score: float,
+    model_pack: str,
+) -> FaceRecord:
+    row = FaceData(
+        StudentID=ref.person_id if ref.person_type is PersonType.STUDENT else None,
+        TeacherID=ref.person_id if ref.person_type is PersonType.TEACHER else None,
+        FaceDescriptor=[float(v) for v in embedding],
+        ImageData=image,
+        ImageMime=image_mime,
+        ModelPack=model_pack,
+        BBox=[bbox.x1, bbox.y1, bbox.x2, bbox.y2],
+        DetScore=det_score,
+        CreatedAt=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return _face_record(row)
+
+
+def get_face(session: Session, *, face_id: int) -> FaceRecord:
+    row = session.get(FaceData, face_id)
+    if row is None:
+        raise FaceNotFound(f"face {face_id} does not exist")
+    return _face_record(row)
+
+
+def get_face_image(session: Session, *, face_id: int) -> tuple[bytes, str]:
+    found = session.execute(
+        select(FaceData.ImageData, FaceData.ImageMime).where(FaceData.FaceID == face_id)
+    ).one_or_none()
+    if found is None or found.ImageData is None:
+        raise FaceNotFound(f"face {face_id} has no stored image")
+    return found.ImageData, found.ImageMime or "application/octet-stream"
+
+
+def list_faces(
+    session: Session, *, ref: PersonRef | None, person_type: PersonType | None, limit: int, offset: int
+) -> tuple[list[FaceRecord], int]:
+    """Faces (newest first) of one person, of one kind of person, or of everyone; and the total."""
+    query = select(FaceData)
+    if ref is not None:
+        query = query.where(_owner_column(ref.person_type) == ref.person_id)
+    elif person_type is not None:
+        query = query.where(_owner_column(person_type).is_not(None))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(FaceData.FaceID.desc()).limit(limit).offset(offset))
+    return [_face_record(r) for r in rows], int(total)
+
+
+def delete_face(session: Session, *, face_id: int) -> FaceRecord:
+    row = session.get(FaceData, face_id)
+    if row is None:
+        raise FaceNotFound(f"face {face_id} does not exist")
+    record = _face_record(row)
+    session.execute(delete(FaceData).where(FaceData.FaceID == face_id))
+    return record
+
+
+@dataclass(frozen=True, eq=False)
+class StoredEmbedding:
+    face_id: int
+    person: PersonRef
+    embedding: Vector
+
+
+def iter_embeddings(session: Session, *, model_pack: str, batch_size: int = 2000) -> Iterator[StoredEmbedding]:
+    """Every stored embedding made by ``model_pack``, streamed in batches (no images loaded)."""
+    query = (
+        select(FaceData.FaceID, FaceData.StudentID, FaceData.TeacherID, FaceData.FaceDescriptor)
+        .where(FaceData.ModelPack == model_pack)
+        .order_by(FaceData.FaceID)
+        .execution_options(yield_per=batch_size)
+    )
+    for face_id, student_id, teacher_id, descriptor in session.execute(query):
+        yield StoredEmbedding(
+            face_id=face_id,
+            person=_owner(student_id, teacher_id),
+            embedding=unit_embedding(np.asarray(descriptor, dtype=np.float32)),
+        )
+
+
+def count_faces_by_pack(session: Session) -> dict[str, int]:
+    rows = session.execute(select(FaceData.ModelPack, func.count()).group_by(FaceData.ModelPack))
+    return {pack: int(n) for pack, n in rows}
+
+
+# Recognition logs -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    operation: str
+    result: str
+    similarity: float | None = None
+    threshold: float | None = None
+    person: PersonRef | None = None
+    face_id: int | None = None
+    model_pack: str | None = None
+    client: str | None = None
+
+
+def add_logs(session: Session, *, entries: list[LogEntry]) -> None:
+    now = utcnow()
+    session.add_all(
+        FaceRecognitionLogs(
+            Operation=e.operation,
+            Result=e.result,
+            Similarity=e.similarity,
+            Threshold=e.threshold,
+            PersonType=e.person.person_type.value if e.person else None,
+            PersonID=e.person.person_id if e.person else None,
+            FaceID=e.face_id,
+            ModelPack=e.model_pack,
+            Client=(e.client or "")[:64] or None,
+            CreatedAt=now,
+        )
+        for e in entries
+    )
+
+
+# Helpers --------------------------------------------------------------------------------------------
+
+
+def _owner_column(person_type: PersonType):  # type: ignore[no-untyped-def]
+    return FaceData.StudentID if person_type is PersonType.STUDENT else FaceData.TeacherID
+
+
+def _owner(student_id: str | None, teacher_id: str | None) -> PersonRef:
+    if student_id is not None:
+        return PersonRef(PersonType.STUDENT, student_id)
+    assert teacher_id is not None  # guaranteed by ck_facedata_one_owner
+    return PersonRef(PersonType.TEACHER, teacher_id)
+
+
+def _face_record(row: FaceData) -> FaceRecord:
+    x1, y1, x2, y2 = row.BBox
+    return FaceRecord(
+        face_id=row.FaceID,
+        person=_owner(row.StudentID, row.TeacherID),
+        model_pack=row.ModelPack,
+        bbox=BoundingBox(x1, y1, x2, y2),
+        det_score=row.DetScore,
+        created_at=row.CreatedAt,
+        image_mime=row.ImageMime,
+    )
+
+
+# Re-embedding ---------------------------------------------------------------------------------------
+
+
+def face_ids_of_other_packs(session: Session, *, model_pack: str) -> list[int]:
+    return list(session.scalars(select(FaceData.FaceID).where(FaceData.ModelPack != model_pack)))
+
+
+def get_face_source(session: Session, *, face_id: int) -> tuple[bytes, BoundingBox] | None:
+    """The stored image and face box of a face, or None when either is missing."""
+    row = session.get(FaceData, face_id)
+    if row is None or row.ImageData is None:
+        return None
+    return row.ImageData, BoundingBox(*row.BBox)
+
+
+def update_embedding(
+    session: Session, *, face_id: int, embedding: Vector, model_pack: str, bbox: BoundingBox, det_score: float
+) -> None:
+    row = session.get(FaceData, face_id)
+    if row is None:
+        raise FaceNotFound(f"face {face_id} does not exist")
+    row.FaceDescriptor = [float(v) for v in embedding]
+    row.ModelPack = model_pack
+    row.BBox = [bbox.x1, bbox.y1, bbox.x2, bbox.y2]
+    row.DetScore = det_score
