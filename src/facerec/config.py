@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     pad_retry_ratio: float = Field(
         0.5, ge=0.0, le=2.0, description="Padding added on each side when no face is found."
     )
+    orientation_check_below: float = Field(
+        0.7,
+        ge=0.0,
+        le=1.0,
+        description="When the main face scores below this, or no face is found, also try the photo "
+        "turned by 90/180/270 degrees (0 turns this off).",
+    )
 
     # Recognition
     threshold: float | None = Field(

@@ -16,13 +16,16 @@ import numpy.typing as npt
 
 from facerec.domain import BoundingBox, DetectedFace, EmbeddedFace, unit_embedding
 from facerec.engine.align import align_face
-from facerec.engine.detector import Detections, ScrfdDetector
+from facerec.engine.detector import EMPTY, Detections, ScrfdDetector
 from facerec.engine.embedder import ArcFaceEmbedder
 from facerec.engine.image import BgrImage
 from facerec.engine.models import PackFiles
 from facerec.engine.session import SessionOptions, create_session, provider_in_use
 
 log = logging.getLogger(__name__)
+
+ROTATIONS = (cv2.ROTATE_180, cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)
+ORIENTATION_MARGIN = 0.1
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class DetectionOptions:
     score_min: float = 0.5
     nms_iou: float = 0.4
     pad_retry_ratio: float = 0.5
+    orientation_check_below: float = 0.7
 
 
 class FaceEngine:
@@ -75,29 +79,53 @@ class FaceEngine:
         return self.embed_faces(image, self.detect(image))
 
     def _detect_raw(self, image: BgrImage) -> Detections:
-        opts = self.detection
         found = self._detect_at(image)
-        if len(found) or opts.pad_retry_ratio <= 0:
-            return found
-        # SCRFD misses faces that fill the frame (ID photos, close-up selfies, tight crops): the
-        # face is larger than its biggest anchors. Padding shrinks it into range.
-        height, width = image.shape[:2]
-        pad_y, pad_x = int(height * opts.pad_retry_ratio), int(width * opts.pad_retry_ratio)
-        padded = cv2.copyMakeBorder(image, pad_y, pad_y, pad_x, pad_x, cv2.BORDER_CONSTANT, value=(0, 0, 0))
-        found = self._detect_at(np.asarray(padded, dtype=np.uint8)).shifted(-pad_x, -pad_y)
         if len(found):
+            if _largest_score(found) < self.detection.orientation_check_below:
+                return self._best_orientation(image, found)
+            return found
+        found = self._detect_padded(image)
+        if len(found) or self.detection.orientation_check_below <= 0:
             return found
         # Last resort for photos stored sideways or upside down without an EXIF orientation.
-        for rotation in (cv2.ROTATE_180, cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE):
-            rotated = np.asarray(cv2.rotate(image, rotation), dtype=np.uint8)
-            found = self._detect_at(rotated)
+        for rotation in ROTATIONS:
+            found = self._detect_at(np.asarray(cv2.rotate(image, rotation), dtype=np.uint8))
             if len(found):
-                return _unrotate(found, rotation, width=width, height=height)
+                return _unrotate(found, rotation, width=image.shape[1], height=image.shape[0])
         return found
+
+    def _detect_padded(self, image: BgrImage) -> Detections:
+        # SCRFD misses faces that fill the frame (ID photos, close-up selfies, tight crops): the
+        # face is larger than its biggest anchors. Padding shrinks it into range.
+        ratio = self.detection.pad_retry_ratio
+        if ratio <= 0:
+            return EMPTY
+        height, width = image.shape[:2]
+        pad_y, pad_x = int(height * ratio), int(width * ratio)
+        padded = cv2.copyMakeBorder(image, pad_y, pad_y, pad_x, pad_x, cv2.BORDER_CONSTANT, value=(0, 0, 0))
+        return self._detect_at(np.asarray(padded, dtype=np.uint8)).shifted(-pad_x, -pad_y)
+
+    def _best_orientation(self, image: BgrImage, upright: Detections) -> Detections:
+        """A sideways face is often still detected, weakly and with wrong landmarks (so a wrong
+        embedding). When the main face is weak, look at the photo turned by 90, 180 and 270 degrees
+        and keep a turn whose main face is clearly stronger, as long as it finds as many faces."""
+        best, best_score = upright, _largest_score(upright) + ORIENTATION_MARGIN
+        for rotation in ROTATIONS:
+            turned = self._detect_at(np.asarray(cv2.rotate(image, rotation), dtype=np.uint8))
+            if len(turned) >= len(upright) and _largest_score(turned) > best_score:
+                best = _unrotate(turned, rotation, width=image.shape[1], height=image.shape[0])
+                best_score = _largest_score(turned)
+        return best
 
     def _detect_at(self, image: BgrImage) -> Detections:
         opts = self.detection
         return self.detector.detect(image, size_px=opts.size_px, score_min=opts.score_min)
+
+def _largest_score(found: Detections) -> float:
+    """Detection score of the largest face."""
+    areas = (found.boxes[:, 2] - found.boxes[:, 0]) * (found.boxes[:, 3] - found.boxes[:, 1])
+    return float(found.scores[int(np.argmax(areas))])
+
 
 def _to_face(found: Detections, i: int) -> DetectedFace:
     x1, y1, x2, y2 = (float(v) for v in found.boxes[i])

@@ -79,6 +79,7 @@ def load_engine(settings: Settings, *, show_progress: bool = False) -> FaceEngin
             score_min=settings.det_score_min,
             nms_iou=settings.det_nms_iou,
             pad_retry_ratio=settings.pad_retry_ratio,
+            orientation_check_below=settings.orientation_check_below,
         ),
     )
 

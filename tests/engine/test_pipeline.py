@@ -1,0 +1,139 @@
+"""The face pipeline on real photos: equal to InsightFace's own FaceAnalysis, finds every labelled face,
+separates people."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from facerec.engine.image import decode_image
+from facerec.engine.models import bundled_dir, get_pack, verify_pack
+from facerec.engine.pipeline import DetectionOptions, FaceEngine
+from facerec.engine.session import SessionOptions
+from tests.conftest import Facedata
+
+LIMITS = {"max_bytes": 50_000_000, "max_pixels": 50_000_000}
+
+
+def pixels(path: Path) -> np.ndarray:  # type: ignore[type-arg]
+    return decode_image(path.read_bytes(), **LIMITS).pixels
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """InsightFace's FaceAnalysis (the seed's engine) on the same two model files."""
+    insightface_app = pytest.importorskip("insightface.app")
+    folder = tmp_path_factory.mktemp("pack")
+    files = verify_pack(get_pack("bundled"), bundled_dir())
+    for path in (files.detector_path, files.recognizer_path):
+        os.symlink(path, folder / path.name)
+    analysis = insightface_app.FaceAnalysis(name=str(folder), providers=["CPUExecutionProvider"])
+    analysis.prepare(ctx_id=-1, det_size=(640, 640))
+    return analysis
+
+
+def equivalence_photos(samples: Path, facedata: Facedata) -> list[Path]:
+    picked = [samples / "yaoming.jpg", samples / "players.jpg", samples / "gdp.jpg"]
+    picked += [facedata.path(r["file"]) for r in facedata.labelled_single_faces()[::15]]
+    picked += [facedata.path(r["file"]) for r in facedata.with_identity("GROUP")[:4]]
+    return picked
+
+
+def compare_with_reference(engine: FaceEngine, reference, image: np.ndarray) -> int:  # type: ignore[no-untyped-def, type-arg]
+    """Assert that every face FaceAnalysis finds has the same box, score and embedding in ours."""
+    ours = engine.analyze(image)
+    theirs = reference.get(image)
+    assert len(ours) == len(theirs)
+    for face in theirs:
+        mine = min(ours, key=lambda f: abs(f.face.bbox.x1 - face.bbox[0]) + abs(f.face.bbox.y1 - face.bbox[1]))
+        assert abs(mine.face.score - float(face.det_score)) < 1e-3
+        assert float(mine.embedding @ face.normed_embedding) >= 0.999
+    return len(theirs)
+
+
+def test_embeddings_equal_insightface_face_analysis(
+    engine: FaceEngine, reference, samples: Path, facedata: Facedata  # type: ignore[no-untyped-def]
+) -> None:
+    plain = FaceEngine(
+        verify_pack(get_pack("bundled"), bundled_dir()),
+        SessionOptions(),
+        DetectionOptions(pad_retry_ratio=0, orientation_check_below=0),
+    )
+    compared = 0
+    for photo in equivalence_photos(samples, facedata):
+        image = pixels(photo)
+        # Without the retries, facerec's pipeline is InsightFace's, face for face.
+        compared += compare_with_reference(plain, reference, image)
+        # With them (the default), it differs only where FaceAnalysis finds nothing or a weak main
+        # face: tight crops and photos on their side.
+        found = reference.get(image)
+        if found and max(found, key=lambda f: (f.bbox[2] - f.bbox[0]) * (f.bbox[3] - f.bbox[1])).det_score >= 0.7:
+            compare_with_reference(engine, reference, image)
+    assert compared >= 40
+
+
+def test_every_labelled_single_face_photo_yields_a_face(engine: FaceEngine, facedata: Facedata) -> None:
+    missed = [r["file"] for r in facedata.labelled_single_faces() if not engine.detect(pixels(facedata.path(r["file"])))]
+    assert missed == []
+
+
+def test_tight_crops_are_found_only_thanks_to_the_padded_retry(engine: FaceEngine, samples: Path) -> None:
+    image = pixels(samples / "yaoming.jpg")
+    box = engine.detect(image)[0].bbox
+    crop = np.ascontiguousarray(image[int(box.y1) : int(box.y2), int(box.x1) : int(box.x2)])
+    assert len(engine.detect(crop)) == 1
+    no_retry = FaceEngine(
+        verify_pack(get_pack("bundled"), bundled_dir()), SessionOptions(), DetectionOptions(pad_retry_ratio=0)
+    )
+    assert no_retry.detect(crop) == []
+    # Coordinates are reported in the crop's frame, not the padded one.
+    found = engine.detect(crop)[0].bbox
+    assert -0.2 * crop.shape[1] < found.x1 < 0.5 * crop.shape[1]
+    assert found.x2 > 0.5 * crop.shape[1]
+
+
+@pytest.mark.parametrize("rotation", [cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_180, cv2.ROTATE_90_COUNTERCLOCKWISE])
+def test_sideways_photo_gives_the_same_person(engine: FaceEngine, samples: Path, rotation: int) -> None:
+    upright = pixels(samples / "yaoming.jpg")
+    rotated = np.ascontiguousarray(cv2.rotate(upright, rotation))
+    faces = engine.analyze(rotated)
+    assert faces, "no face in the rotated photo"
+    h, w = rotated.shape[:2]
+    box = faces[0].face.bbox
+    assert 0 <= box.x1 < box.x2 <= w + 5 and 0 <= box.y1 < box.y2 <= h + 5
+    assert float(faces[0].embedding @ engine.analyze(upright)[0].embedding) > 0.9
+
+
+def test_rotated_copies_in_facedata_match_the_upright_photo(engine: FaceEngine, facedata: Facedata) -> None:
+    rows = [r for r in facedata.rows if "rotation:" in r["tags"]]
+    assert len(rows) == 4
+    upright = engine.analyze(pixels(facedata.path(rows[0]["file"].rsplit("/", 1)[0] + "/kun.jpg")))[0]
+    for row in rows:
+        face = engine.analyze(pixels(facedata.path(row["file"])))[0]
+        assert float(face.embedding @ upright.embedding) > 0.9, row["tags"]
+
+
+def test_all_faces_of_a_group_photo_are_embedded(engine: FaceEngine, samples: Path) -> None:
+    faces = engine.analyze(pixels(samples / "players.jpg"))
+    assert len(faces) == 22
+    areas = [f.face.bbox.area for f in faces]
+    assert areas == sorted(areas, reverse=True)
+    for f in faces:
+        assert f.embedding.dtype == np.float32 and f.embedding.shape == (512,)
+        assert abs(float(np.linalg.norm(f.embedding)) - 1.0) < 1e-5
+
+
+def test_same_person_scores_high_and_strangers_low(engine: FaceEngine, facedata: Facedata) -> None:
+    def embedding(path: Path) -> np.ndarray:  # type: ignore[type-arg]
+        return engine.analyze(pixels(path))[0].embedding
+
+    blair = [embedding(p) for p in facedata.of_identity("Tony_Blair")[:4]]
+    bush = [embedding(p) for p in facedata.of_identity("George_W_Bush")[:4]]
+    same = [float(a @ b) for i, a in enumerate(blair) for b in blair[i + 1 :]]
+    different = [float(a @ b) for a in blair for b in bush]
+    assert min(same) > max(different)
+    assert min(same) > 0.4 > max(different)
