@@ -24,6 +24,13 @@ from facerec.engine.session import SessionOptions
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MYSQL_URL_ENV = "FACEREC_TEST_MYSQL_URL"
 FACEDATA_ENV = "FACEREC_TEST_FACEDATA"
+STRICT = os.environ.get("FACEREC_TEST_STRICT") == "1"  # CI: a missing resource fails, never skips
+
+
+def skip_or_fail(reason: str) -> None:
+    if STRICT:
+        pytest.fail(f"{reason} (FACEREC_TEST_STRICT=1)")
+    pytest.skip(reason)
 
 
 # Photos -----------------------------------------------------------------------------------------------
@@ -63,7 +70,9 @@ def _facedata_root() -> Path:
 def facedata() -> Facedata:
     root = _facedata_root()
     if not (root / "MANIFEST.tsv").is_file():
-        pytest.skip(f"labelled photos not found at {root} (set {FACEDATA_ENV} to the facedata folder)")
+        skip_or_fail(
+            f"labelled photos not found at {root} (set {FACEDATA_ENV} to the facedata folder)"
+        )
     with (root / "MANIFEST.tsv").open(newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     return Facedata(root=root, rows=rows)
@@ -74,7 +83,12 @@ def facedata() -> Facedata:
 
 @pytest.fixture(scope="session")
 def engine() -> FaceEngine:
-    files = ensure_pack(get_pack("bundled"), models_dir=Path("unused"), base_url="http://unused", allow_download=False)
+    files = ensure_pack(
+        get_pack("bundled"),
+        models_dir=Path("unused"),
+        base_url="http://unused",
+        allow_download=False,
+    )
     return FaceEngine(files, SessionOptions(), DetectionOptions())
 
 
@@ -103,7 +117,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     base = os.environ.get(MYSQL_URL_ENV)
     if not base:
-        pytest.skip(f"{MYSQL_URL_ENV} is not set (e.g. mysql+pymysql://root@127.0.0.1:3306/test)")
+        skip_or_fail(f"{MYSQL_URL_ENV} is not set (e.g. mysql+pymysql://root@127.0.0.1:3306/test)")
     yield from _mysql_database(base)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +18,9 @@ import typer
 from facerec import errors
 from facerec.config import Settings
 
-app = typer.Typer(help="facerec: self-hosted face recognition.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="facerec: self-hosted face recognition.", no_args_is_help=True, add_completion=False
+)
 models_app = typer.Typer(help="List, verify and download model packs.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 
@@ -44,7 +45,9 @@ def main() -> None:
 
 def _settings() -> Settings:
     settings = Settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
     return settings
 
 
@@ -123,14 +126,18 @@ def enroll(
 
 @app.command()
 def verify(
-    image1: Path, image2: Path, threshold: float | None = typer.Option(None, help="Override the threshold")
+    image1: Path,
+    image2: Path,
+    threshold: float | None = typer.Option(None, help="Override the threshold"),
 ) -> None:
     """Say whether two images show the same person (exit 0 yes, 10 no)."""
     from facerec.api.schemas import VerifyResponse
     from facerec.service import recognition
 
     first, second = _read(image1), _read(image2)
-    result = _with_runtime(recognition.verify, image1=first, image2=second, threshold=threshold, client="cli")
+    result = _with_runtime(
+        recognition.verify, image1=first, image2=second, threshold=threshold, client="cli"
+    )
     _print(VerifyResponse.of(result).model_dump(mode="json"))
     if not result.same_person:
         raise typer.Exit(10)
@@ -147,7 +154,9 @@ def identify(
     from facerec.service import recognition
 
     data = _read(image)
-    results = _with_runtime(recognition.identify, image=data, threshold=threshold, top_k=top_k, client="cli")
+    results = _with_runtime(
+        recognition.identify, image=data, threshold=threshold, top_k=top_k, client="cli"
+    )
     _print({"faces": [IdentifiedFace.of(r).model_dump(mode="json") for r in results]})
 
 
@@ -188,7 +197,9 @@ def models_list() -> None:
 
 
 @models_app.command("verify")
-def models_verify(pack: str = typer.Argument(None, help="Pack name (default: FACEREC_MODEL_PACK)")) -> None:
+def models_verify(
+    pack: str = typer.Argument(None, help="Pack name (default: FACEREC_MODEL_PACK)"),
+) -> None:
     """Check a pack's files against their sha256."""
     from facerec.engine.models import get_pack, pack_dir, verify_pack
 
@@ -196,7 +207,13 @@ def models_verify(pack: str = typer.Argument(None, help="Pack name (default: FAC
     with _domain_errors():
         chosen = get_pack(pack or settings.model_pack)
         files = verify_pack(chosen, pack_dir(chosen, settings.models_dir))
-    _print({"pack": chosen.name, "ok": True, "files": [str(files.detector_path), str(files.recognizer_path)]})
+    _print(
+        {
+            "pack": chosen.name,
+            "ok": True,
+            "files": [str(files.detector_path), str(files.recognizer_path)],
+        }
+    )
 
 
 @models_app.command("download")
@@ -207,9 +224,11 @@ def models_download(pack: str = typer.Argument(..., help="Pack name, e.g. buffal
     settings = _settings()
     with _domain_errors():
         chosen = get_pack(pack)
-        target = download_pack(chosen, models_dir=settings.models_dir, base_url=settings.model_base_url)
+        target = download_pack(
+            chosen, models_dir=settings.models_dir, base_url=settings.model_base_url
+        )
     _print({"pack": chosen.name, "installed": str(target)})
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -48,21 +48,31 @@ def test_face_lifecycle_list_get_image_delete(client: TestClient, samples: Path)
     assert_error(client.get(f"/v1/faces/{first['face_id']}"), 404, "face_not_found")
     assert_error(client.delete(f"/v1/faces/{first['face_id']}"), 404, "face_not_found")
     # Deleted from the index too: nobody matches any more.
-    assert all(f["match"] is None for f in identify(client, samples / "players.jpg").json()["faces"])
+    assert all(
+        f["match"] is None for f in identify(client, samples / "players.jpg").json()["faces"]
+    )
 
 
 def test_broken_files_get_4xx_and_write_nothing(
     client: TestClient, settings: Settings, facedata: Facedata, samples: Path
 ) -> None:
-    invalid = {Path(r["file"]).name: facedata.path(r["file"]) for r in facedata.with_identity("INVALID")}
+    invalid = {
+        Path(r["file"]).name: facedata.path(r["file"]) for r in facedata.with_identity("INVALID")
+    }
     assert len(invalid) == 3
     expected = {"corrupted.png": 415, "empty.png": 415, "truncated.jpg": 400}
     for name, path in invalid.items():
         response = enroll(client, path, "student", "S-broken")
         assert 400 <= response.status_code < 500 and response.status_code == expected[name], name
         assert response.json()["error"]["code"] in {"unsupported_image", "corrupt_image"}
-    assert_error(post_image(client, "/v1/faces", b"", person_type="student", person_id="S-x"), 400, "empty_image")
-    assert_error(post_image(client, "/v1/identify", b"%PDF-1.4 not an image"), 415, "unsupported_image")
+    assert_error(
+        post_image(client, "/v1/faces", b"", person_type="student", person_id="S-x"),
+        400,
+        "empty_image",
+    )
+    assert_error(
+        post_image(client, "/v1/identify", b"%PDF-1.4 not an image"), 415, "unsupported_image"
+    )
     no_face = facedata.with_identity("NONE")[0]
     response = enroll(client, facedata.path(no_face["file"]), "student", "S-none")
     assert_error(response, 422, "no_face_found")
@@ -91,7 +101,9 @@ def test_image_limits(tmp_path: Path, samples: Path) -> None:
         ({"person_type": "student"}, "invalid_input"),
     ],
 )
-def test_enroll_validation(client: TestClient, samples: Path, data: dict[str, str], code: str) -> None:
+def test_enroll_validation(
+    client: TestClient, samples: Path, data: dict[str, str], code: str
+) -> None:
     with (samples / "yaoming.jpg").open("rb") as handle:
         response = client.post("/v1/faces", files={"image": ("y.jpg", handle)}, data=data)
     assert_error(response, 422, code)
@@ -101,11 +113,17 @@ def test_request_validation_errors_share_the_shape(client: TestClient, samples: 
     assert_error(client.post("/v1/identify"), 422, "invalid_input")
     assert_error(client.get("/v1/faces/not-a-number"), 422, "invalid_input")
     assert_error(client.get("/v1/nowhere"), 404, "not_found")
-    assert_error(post_image(client, "/v1/identify", (samples / "gdp.jpg").read_bytes(), top_k="0"), 422, "invalid_input")
+    assert_error(
+        post_image(client, "/v1/identify", (samples / "gdp.jpg").read_bytes(), top_k="0"),
+        422,
+        "invalid_input",
+    )
     assert_error(client.get("/v1/faces", params={"person_id": "S1"}), 422, "invalid_input")
 
 
-def test_verify_no_face_is_422_and_logged(client: TestClient, settings: Settings, facedata: Facedata, samples: Path) -> None:
+def test_verify_no_face_is_422_and_logged(
+    client: TestClient, settings: Settings, facedata: Facedata, samples: Path
+) -> None:
     no_face = facedata.path(facedata.with_identity("NONE")[0]["file"])
     with (samples / "yaoming.jpg").open("rb") as a, no_face.open("rb") as b:
         response = client.post("/v1/verify", files={"image1": ("a.jpg", a), "image2": ("b.jpg", b)})
@@ -131,9 +149,15 @@ def test_info_health_ready_and_docs(client: TestClient) -> None:
     assert info["model_pack"] == "bundled" and info["embedding_size"] == 512
     assert info["provider"] == "CPUExecutionProvider" and info["threshold"] == 0.4
     assert client.get("/health").json() == {"status": "ok"}
-    assert client.get("/ready").json() == {"status": "ready", "model_loaded": True, "database": True}
+    assert client.get("/ready").json() == {
+        "status": "ready",
+        "model_loaded": True,
+        "database": True,
+    }
     spec = client.get("/openapi.json").json()
-    assert {"/v1/faces", "/v1/verify", "/v1/identify", "/v1/detect", "/v1/info"} <= set(spec["paths"])
+    assert {"/v1/faces", "/v1/verify", "/v1/identify", "/v1/detect", "/v1/info"} <= set(
+        spec["paths"]
+    )
     assert client.get("/docs").status_code == 200
 
 

@@ -71,7 +71,11 @@ def test_restart_keeps_faces_and_index(settings: Settings, samples: Path) -> Non
         assert enroll(first, samples / "yaoming.jpg", "teacher", "T-9").status_code == 201
     with TestClient(create_app(settings)) as second:
         assert second.get("/v1/info").json()["faces_indexed"] == 1
-        matches = [f["match"] for f in identify(second, samples / "players.jpg").json()["faces"] if f["match"]]
+        matches = [
+            f["match"]
+            for f in identify(second, samples / "players.jpg").json()["faces"]
+            if f["match"]
+        ]
         assert [(m["person_type"], m["person_id"]) for m in matches] == [("teacher", "T-9")]
     assert count(settings, Teacher) == 1
 
@@ -98,19 +102,23 @@ def test_verify_threshold_override_is_applied(client: TestClient, samples: Path)
     assert default["threshold"] == 0.4 and default["same_person"] is False
 
 
-def test_identify_with_empty_gallery_returns_faces_without_match(client: TestClient, samples: Path) -> None:
+def test_identify_with_empty_gallery_returns_faces_without_match(
+    client: TestClient, samples: Path
+) -> None:
     faces = identify(client, samples / "gdp.jpg").json()["faces"]
     assert len(faces) == 5
     assert all(f["match"] is None and f["candidates"] == [] for f in faces)
 
 
-def test_identify_top_k_lists_people_not_faces(client: TestClient, samples: Path, facedata: Facedata) -> None:
+def test_identify_top_k_lists_people_not_faces(
+    client: TestClient, samples: Path, facedata: Facedata
+) -> None:
     blair = facedata.of_identity("Tony_Blair")
     for photo in blair[:3]:
         assert enroll(client, photo, "student", "blair").status_code == 201
     assert enroll(client, samples / "yaoming.jpg", "student", "yao").status_code == 201
     result = identify(client, blair[5], top_k="5").json()["faces"]
-    largest = max(result, key=lambda f: (f["bbox"]["x2"] - f["bbox"]["x1"]))
+    largest = max(result, key=lambda f: f["bbox"]["x2"] - f["bbox"]["x1"])
     people = [c["person_id"] for c in largest["candidates"]]
     assert people == ["blair", "yao"]  # two people, each once, best first
     assert largest["match"]["person_id"] == "blair"

@@ -26,12 +26,13 @@ def pixels(path: Path) -> np.ndarray:  # type: ignore[type-arg]
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """InsightFace's FaceAnalysis (the seed's engine) on the same two model files."""
-    insightface_app = pytest.importorskip("insightface.app")
+    from insightface.app import FaceAnalysis  # test dependency only; never imported by src/
+
     folder = tmp_path_factory.mktemp("pack")
     files = verify_pack(get_pack("bundled"), bundled_dir())
     for path in (files.detector_path, files.recognizer_path):
         os.symlink(path, folder / path.name)
-    analysis = insightface_app.FaceAnalysis(name=str(folder), providers=["CPUExecutionProvider"])
+    analysis = FaceAnalysis(name=str(folder), providers=["CPUExecutionProvider"])
     analysis.prepare(ctx_id=-1, det_size=(640, 640))
     return analysis
 
@@ -49,14 +50,20 @@ def compare_with_reference(engine: FaceEngine, reference, image: np.ndarray) -> 
     theirs = reference.get(image)
     assert len(ours) == len(theirs)
     for face in theirs:
-        mine = min(ours, key=lambda f: abs(f.face.bbox.x1 - face.bbox[0]) + abs(f.face.bbox.y1 - face.bbox[1]))
+        mine = min(
+            ours,
+            key=lambda f: abs(f.face.bbox.x1 - face.bbox[0]) + abs(f.face.bbox.y1 - face.bbox[1]),
+        )
         assert abs(mine.face.score - float(face.det_score)) < 1e-3
         assert float(mine.embedding @ face.normed_embedding) >= 0.999
     return len(theirs)
 
 
 def test_embeddings_equal_insightface_face_analysis(
-    engine: FaceEngine, reference, samples: Path, facedata: Facedata  # type: ignore[no-untyped-def]
+    engine: FaceEngine,
+    reference,
+    samples: Path,
+    facedata: Facedata,  # type: ignore[no-untyped-def]
 ) -> None:
     plain = FaceEngine(
         verify_pack(get_pack("bundled"), bundled_dir()),
@@ -71,23 +78,39 @@ def test_embeddings_equal_insightface_face_analysis(
         # With them (the default), it differs only where FaceAnalysis finds nothing or a weak main
         # face: tight crops and photos on their side.
         found = reference.get(image)
-        if found and max(found, key=lambda f: (f.bbox[2] - f.bbox[0]) * (f.bbox[3] - f.bbox[1])).det_score >= 0.7:
+        if (
+            found
+            and max(
+                found, key=lambda f: (f.bbox[2] - f.bbox[0]) * (f.bbox[3] - f.bbox[1])
+            ).det_score
+            >= 0.7
+        ):
             compare_with_reference(engine, reference, image)
     assert compared >= 40
 
 
-def test_every_labelled_single_face_photo_yields_a_face(engine: FaceEngine, facedata: Facedata) -> None:
-    missed = [r["file"] for r in facedata.labelled_single_faces() if not engine.detect(pixels(facedata.path(r["file"])))]
+def test_every_labelled_single_face_photo_yields_a_face(
+    engine: FaceEngine, facedata: Facedata
+) -> None:
+    missed = [
+        r["file"]
+        for r in facedata.labelled_single_faces()
+        if not engine.detect(pixels(facedata.path(r["file"])))
+    ]
     assert missed == []
 
 
-def test_tight_crops_are_found_only_thanks_to_the_padded_retry(engine: FaceEngine, samples: Path) -> None:
+def test_tight_crops_are_found_only_thanks_to_the_padded_retry(
+    engine: FaceEngine, samples: Path
+) -> None:
     image = pixels(samples / "yaoming.jpg")
     box = engine.detect(image)[0].bbox
     crop = np.ascontiguousarray(image[int(box.y1) : int(box.y2), int(box.x1) : int(box.x2)])
     assert len(engine.detect(crop)) == 1
     no_retry = FaceEngine(
-        verify_pack(get_pack("bundled"), bundled_dir()), SessionOptions(), DetectionOptions(pad_retry_ratio=0)
+        verify_pack(get_pack("bundled"), bundled_dir()),
+        SessionOptions(),
+        DetectionOptions(pad_retry_ratio=0),
     )
     assert no_retry.detect(crop) == []
     # Coordinates are reported in the crop's frame, not the padded one.
@@ -96,8 +119,12 @@ def test_tight_crops_are_found_only_thanks_to_the_padded_retry(engine: FaceEngin
     assert found.x2 > 0.5 * crop.shape[1]
 
 
-@pytest.mark.parametrize("rotation", [cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_180, cv2.ROTATE_90_COUNTERCLOCKWISE])
-def test_sideways_photo_gives_the_same_person(engine: FaceEngine, samples: Path, rotation: int) -> None:
+@pytest.mark.parametrize(
+    "rotation", [cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_180, cv2.ROTATE_90_COUNTERCLOCKWISE]
+)
+def test_sideways_photo_gives_the_same_person(
+    engine: FaceEngine, samples: Path, rotation: int
+) -> None:
     upright = pixels(samples / "yaoming.jpg")
     rotated = np.ascontiguousarray(cv2.rotate(upright, rotation))
     faces = engine.analyze(rotated)
@@ -108,10 +135,14 @@ def test_sideways_photo_gives_the_same_person(engine: FaceEngine, samples: Path,
     assert float(faces[0].embedding @ engine.analyze(upright)[0].embedding) > 0.9
 
 
-def test_rotated_copies_in_facedata_match_the_upright_photo(engine: FaceEngine, facedata: Facedata) -> None:
+def test_rotated_copies_in_facedata_match_the_upright_photo(
+    engine: FaceEngine, facedata: Facedata
+) -> None:
     rows = [r for r in facedata.rows if "rotation:" in r["tags"]]
     assert len(rows) == 4
-    upright = engine.analyze(pixels(facedata.path(rows[0]["file"].rsplit("/", 1)[0] + "/kun.jpg")))[0]
+    upright = engine.analyze(pixels(facedata.path(rows[0]["file"].rsplit("/", 1)[0] + "/kun.jpg")))[
+        0
+    ]
     for row in rows:
         face = engine.analyze(pixels(facedata.path(row["file"])))[0]
         assert float(face.embedding @ upright.embedding) > 0.9, row["tags"]

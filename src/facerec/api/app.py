@@ -31,7 +31,9 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.runtime = await anyio.to_thread.run_sync(start_runtime, settings)
         if not settings.api_keys:
-            log.warning("no FACEREC_API_KEYS set: anyone who can reach this server can read enrolled faces")
+            log.warning(
+                "no FACEREC_API_KEYS set: anyone who can reach this server can read enrolled faces"
+            )
         try:
             yield
         finally:

@@ -17,7 +17,9 @@ from facerec.service.runtime import Runtime
 
 T = TypeVar("T")
 
-api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="One of FACEREC_API_KEYS")
+api_key_header = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="One of FACEREC_API_KEYS"
+)
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -50,5 +52,7 @@ async def read_upload(upload: UploadFile, max_bytes: int) -> bytes:
     """The uploaded file's bytes, refusing more than ``max_bytes`` without reading them all."""
     data = await upload.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise ImageTooLarge(f"{upload.filename or 'the upload'} is over the limit of {max_bytes} bytes")
+        raise ImageTooLarge(
+            f"{upload.filename or 'the upload'} is over the limit of {max_bytes} bytes"
+        )
     return data

@@ -57,7 +57,9 @@ def install_error_handlers(app: FastAPI) -> None:
             f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body')}: {e.get('msg', 'invalid')}"
             for e in exc.errors()
         )
-        return JSONResponse(error_body("invalid_input", problems or "invalid request"), status_code=422)
+        return JSONResponse(
+            error_body("invalid_input", problems or "invalid request"), status_code=422
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -67,4 +69,6 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error", exc_info=exc)
-        return JSONResponse(error_body("internal_error", "an unexpected error occurred"), status_code=500)
+        return JSONResponse(
+            error_body("internal_error", "an unexpected error occurred"), status_code=500
+        )

@@ -26,12 +26,16 @@ class BBox(BaseModel):
 
     @classmethod
     def of(cls, box: domain.BoundingBox) -> BBox:
-        return cls(x1=round(box.x1, 1), y1=round(box.y1, 1), x2=round(box.x2, 1), y2=round(box.y2, 1))
+        return cls(
+            x1=round(box.x1, 1), y1=round(box.y1, 1), x2=round(box.x2, 1), y2=round(box.y2, 1)
+        )
 
 
 class Face(BaseModel):
     bbox: BBox
-    landmarks: list[tuple[float, float]] = Field(description="left eye, right eye, nose, mouth corners")
+    landmarks: list[tuple[float, float]] = Field(
+        description="left eye, right eye, nose, mouth corners"
+    )
     score: float = Field(description="Detection score, 0 to 1")
 
     @classmethod

@@ -22,7 +22,9 @@ ARCFACE_TEMPLATE_112 = np.array(
 )
 
 
-def similarity_transform(src: npt.NDArray[np.float64], dst: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+def similarity_transform(
+    src: npt.NDArray[np.float64], dst: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
     """The 2x3 similarity matrix that maps ``src`` points onto ``dst`` in the least-squares sense."""
     num = src.shape[0]
     src_mean = src.mean(axis=0)

@@ -58,6 +58,7 @@ class ScrfdDetector:
         self.input_name = session.get_inputs()[0].name
         outputs = session.get_outputs()
         self.output_names = [o.name for o in outputs]
+        self.strides: tuple[int, ...]
         if len(outputs) == 9:
             self.strides, self.num_anchors = (8, 16, 32), 2
         elif len(outputs) == 15:
@@ -70,7 +71,9 @@ class ScrfdDetector:
         self.batched = len(outputs[0].shape) == 3
         self._centers: dict[tuple[int, int, int], FloatArray] = {}
 
-    def detect(self, image_bgr: npt.NDArray[np.uint8], *, size_px: int, score_min: float) -> Detections:
+    def detect(
+        self, image_bgr: npt.NDArray[np.uint8], *, size_px: int, score_min: float
+    ) -> Detections:
         """All faces in ``image_bgr`` scoring at least ``score_min``, best first."""
         height, width = image_bgr.shape[:2]
         if height / width > 1.0:
@@ -120,7 +123,12 @@ class ScrfdDetector:
                 continue
             c = centers[hits]
             d = box_pred[hits]
-            all_boxes.append(np.stack([c[:, 0] - d[:, 0], c[:, 1] - d[:, 1], c[:, 0] + d[:, 2], c[:, 1] + d[:, 3]], axis=-1))
+            all_boxes.append(
+                np.stack(
+                    [c[:, 0] - d[:, 0], c[:, 1] - d[:, 1], c[:, 0] + d[:, 2], c[:, 1] + d[:, 3]],
+                    axis=-1,
+                )
+            )
             all_scores.append(scores.reshape(-1)[hits])
             k = kps_pred[hits].reshape(-1, 5, 2)
             all_kps.append(c[:, None, :] + k)
@@ -132,7 +140,8 @@ class ScrfdDetector:
         key = (height, width, stride)
         centers = self._centers.get(key)
         if centers is None:
-            grid = np.stack(np.mgrid[:height, :width][::-1], axis=-1).astype(np.float32)
+            rows, cols = np.mgrid[:height, :width]
+            grid = np.stack([cols, rows], axis=-1).astype(np.float32)
             centers = (grid * stride).reshape(-1, 2)
             if self.num_anchors > 1:
                 centers = np.stack([centers] * self.num_anchors, axis=1).reshape(-1, 2)

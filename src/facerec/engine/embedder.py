@@ -41,7 +41,11 @@ class ArcFaceEmbedder:
             rows = [
                 self.session.run(
                     [self.output_name],
-                    {self.input_name: cv2.dnn.blobFromImage(c, 1.0 / self.input_std, size, mean, swapRB=True)},
+                    {
+                        self.input_name: cv2.dnn.blobFromImage(
+                            c, 1.0 / self.input_std, size, mean, swapRB=True
+                        )
+                    },
                 )[0]
                 for c in crops
             ]

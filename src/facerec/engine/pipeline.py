@@ -40,7 +40,9 @@ class DetectionOptions:
 class FaceEngine:
     """Detection and embedding for one model pack. Thread-safe."""
 
-    def __init__(self, files: PackFiles, session_options: SessionOptions, detection: DetectionOptions) -> None:
+    def __init__(
+        self, files: PackFiles, session_options: SessionOptions, detection: DetectionOptions
+    ) -> None:
         self.pack = files.pack
         self.detection = detection
         det_session = create_session(files.detector_path, session_options)
@@ -56,7 +58,9 @@ class FaceEngine:
     def warm_up(self) -> None:
         """Run each model once so that the first request does not pay for graph initialisation."""
         blank = np.zeros((self.detection.size_px, self.detection.size_px, 3), dtype=np.uint8)
-        self.detector.detect(blank, size_px=self.detection.size_px, score_min=self.detection.score_min)
+        self.detector.detect(
+            blank, size_px=self.detection.size_px, score_min=self.detection.score_min
+        )
         self.embedder.embed([np.zeros((112, 112, 3), dtype=np.uint8)])
 
     def detect(self, image: BgrImage) -> list[DetectedFace]:
@@ -68,11 +72,16 @@ class FaceEngine:
     def embed_faces(self, image: BgrImage, faces: list[DetectedFace]) -> list[EmbeddedFace]:
         """Embed the given faces of one image in a single batch."""
         crops = [
-            align_face(image, np.asarray(f.landmarks, dtype=np.float32), self.embedder.input_size_px)
+            align_face(
+                image, np.asarray(f.landmarks, dtype=np.float32), self.embedder.input_size_px
+            )
             for f in faces
         ]
         vectors = self.embedder.embed(crops)
-        return [EmbeddedFace(face=f, embedding=unit_embedding(v)) for f, v in zip(faces, vectors, strict=True)]
+        return [
+            EmbeddedFace(face=f, embedding=unit_embedding(v))
+            for f, v in zip(faces, vectors, strict=True)
+        ]
 
     def analyze(self, image: BgrImage) -> list[EmbeddedFace]:
         """Detect and embed every face, largest first."""
@@ -102,7 +111,9 @@ class FaceEngine:
             return EMPTY
         height, width = image.shape[:2]
         pad_y, pad_x = int(height * ratio), int(width * ratio)
-        padded = cv2.copyMakeBorder(image, pad_y, pad_y, pad_x, pad_x, cv2.BORDER_CONSTANT, value=(0, 0, 0))
+        padded = cv2.copyMakeBorder(
+            image, pad_y, pad_y, pad_x, pad_x, cv2.BORDER_CONSTANT, value=(0, 0, 0)
+        )
         return self._detect_at(np.asarray(padded, dtype=np.uint8)).shifted(-pad_x, -pad_y)
 
     def _best_orientation(self, image: BgrImage, upright: Detections) -> Detections:
@@ -121,6 +132,7 @@ class FaceEngine:
         opts = self.detection
         return self.detector.detect(image, size_px=opts.size_px, score_min=opts.score_min)
 
+
 def _largest_score(found: Detections) -> float:
     """Detection score of the largest face."""
     areas = (found.boxes[:, 2] - found.boxes[:, 0]) * (found.boxes[:, 3] - found.boxes[:, 1])
@@ -130,7 +142,9 @@ def _largest_score(found: Detections) -> float:
 def _to_face(found: Detections, i: int) -> DetectedFace:
     x1, y1, x2, y2 = (float(v) for v in found.boxes[i])
     landmarks = tuple((float(x), float(y)) for x, y in found.landmarks[i])
-    return DetectedFace(bbox=BoundingBox(x1, y1, x2, y2), landmarks=landmarks, score=float(found.scores[i]))
+    return DetectedFace(
+        bbox=BoundingBox(x1, y1, x2, y2), landmarks=landmarks, score=float(found.scores[i])
+    )
 
 
 def _unrotate(found: Detections, rotation: int, *, width: int, height: int) -> Detections:

@@ -48,7 +48,9 @@ def create_session(model_path: Path, options: SessionOptions) -> ort.InferenceSe
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     so.log_severity_level = 3
     try:
-        session = ort.InferenceSession(str(model_path), sess_options=so, providers=list(options.providers))
+        session = ort.InferenceSession(
+            str(model_path), sess_options=so, providers=list(options.providers)
+        )
     except Exception as exc:  # onnxruntime raises its own untyped errors; translate at the edge
         raise ModelError(f"cannot load model {model_path.name}: {exc}") from exc
     log.info("loaded %s with providers %s", model_path.name, session.get_providers())

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterable
 
 import numpy as np
+import numpy.typing as npt
 
 from facerec.domain import Candidate, PersonRef, Vector
 
@@ -94,7 +95,9 @@ class VectorIndex:
             order = _top_indices(sims, wanted)
             best = _best_per_person(order, sims, self._people, self._face_ids, top_k)
             if len(best) < top_k and wanted < self._count:
-                best = _best_per_person(np.argsort(-sims), sims, self._people, self._face_ids, top_k)
+                best = _best_per_person(
+                    np.argsort(-sims), sims, self._people, self._face_ids, top_k
+                )
         return best
 
     def _check(self, vector: Vector) -> None:
@@ -105,7 +108,7 @@ class VectorIndex:
             )
 
 
-def _top_indices(sims: Vector, count: int) -> np.ndarray:  # type: ignore[type-arg]
+def _top_indices(sims: Vector, count: int) -> npt.NDArray[np.intp]:
     if count >= sims.shape[0]:
         return np.argsort(-sims)
     part = np.argpartition(-sims, count - 1)[:count]
@@ -113,7 +116,7 @@ def _top_indices(sims: Vector, count: int) -> np.ndarray:  # type: ignore[type-a
 
 
 def _best_per_person(
-    order: np.ndarray,  # type: ignore[type-arg]
+    order: npt.NDArray[np.intp],
     sims: Vector,
     people: list[PersonRef],
     face_ids: list[int],
@@ -126,7 +129,9 @@ def _best_per_person(
         if person in seen:
             continue
         seen.add(person)
-        best.append(Candidate(face_id=face_ids[int(i)], person=person, similarity=float(sims[int(i)])))
+        best.append(
+            Candidate(face_id=face_ids[int(i)], person=person, similarity=float(sims[int(i)]))
+        )
         if len(best) == top_k:
             break
     return best

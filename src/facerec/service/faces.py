@@ -93,7 +93,9 @@ def list_faces(
     elif person_type is not None:
         kind = person_ref(person_type, "x").person_type
     with runtime.database.session() as session:
-        faces, total = repo.list_faces(session, ref=ref, person_type=kind, limit=limit, offset=offset)
+        faces, total = repo.list_faces(
+            session, ref=ref, person_type=kind, limit=limit, offset=offset
+        )
     return FacePage(faces=faces, total=total)
 
 

@@ -23,7 +23,18 @@ def verify(
         first = _largest_embedded(runtime, image1, which="image1")
         second = _largest_embedded(runtime, image2, which="image2")
     except FacerecError as exc:
-        _log(runtime, [LogEntry("verify", exc.code, threshold=limit, model_pack=runtime.model_pack, client=client)])
+        _log(
+            runtime,
+            [
+                LogEntry(
+                    "verify",
+                    exc.code,
+                    threshold=limit,
+                    model_pack=runtime.model_pack,
+                    client=client,
+                )
+            ],
+        )
         raise
     similarity = cosine(first[1], second[1])
     same = similarity >= limit
@@ -40,7 +51,9 @@ def verify(
             )
         ],
     )
-    return Verification(same_person=same, similarity=similarity, threshold=limit, face1=first[0], face2=second[0])
+    return Verification(
+        same_person=same, similarity=similarity, threshold=limit, face1=first[0], face2=second[0]
+    )
 
 
 def identify(
@@ -53,7 +66,18 @@ def identify(
     try:
         decoded = runtime.decode(image)
     except FacerecError as exc:
-        _log(runtime, [LogEntry("identify", exc.code, threshold=limit, model_pack=runtime.model_pack, client=client)])
+        _log(
+            runtime,
+            [
+                LogEntry(
+                    "identify",
+                    exc.code,
+                    threshold=limit,
+                    model_pack=runtime.model_pack,
+                    client=client,
+                )
+            ],
+        )
         raise
     results: list[IdentifiedFace] = []
     for embedded in runtime.engine.analyze(decoded.pixels):
@@ -72,7 +96,15 @@ def identify(
             client=client,
         )
         for r in results
-    ] or [LogEntry("identify", NoFaceFound.code, threshold=limit, model_pack=runtime.model_pack, client=client)]
+    ] or [
+        LogEntry(
+            "identify",
+            NoFaceFound.code,
+            threshold=limit,
+            model_pack=runtime.model_pack,
+            client=client,
+        )
+    ]
     _log(runtime, entries)
     return results
 

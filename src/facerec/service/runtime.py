@@ -86,7 +86,9 @@ def load_engine(settings: Settings, *, show_progress: bool = False) -> FaceEngin
 
 def open_database(settings: Settings) -> Database:
     database = Database(
-        settings.sqlalchemy_url(), pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+        settings.sqlalchemy_url(),
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
     )
     database.migrate()
     return database
@@ -122,7 +124,9 @@ def rebuild_index(runtime: Runtime) -> int:
             (e.face_id, e.person, e.embedding)
             for e in repo.iter_embeddings(session, model_pack=runtime.model_pack)
         )
-        others = {p: n for p, n in repo.count_faces_by_pack(session).items() if p != runtime.model_pack}
+        others = {
+            p: n for p, n in repo.count_faces_by_pack(session).items() if p != runtime.model_pack
+        }
     if others:
         log.warning(
             "faces enrolled with other model packs are not searchable with %s: %s",

@@ -69,7 +69,9 @@ class Database:
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
         except DBAPIError as exc:
-            raise StorageUnavailable(f"cannot open or upgrade the database {self.display_url}: {exc.orig}") from exc
+            raise StorageUnavailable(
+                f"cannot open or upgrade the database {self.display_url}: {exc.orig}"
+            ) from exc
 
     def ping(self) -> bool:
         try:

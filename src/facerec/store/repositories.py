@@ -14,7 +14,15 @@ import numpy as np
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from facerec.domain import BoundingBox, FaceRecord, Person, PersonRef, PersonType, Vector, unit_embedding
+from facerec.domain import (
+    BoundingBox,
+    FaceRecord,
+    Person,
+    PersonRef,
+    PersonType,
+    Vector,
+    unit_embedding,
+)
 from facerec.errors import FaceNotFound
 from facerec.store.tables import FaceData, FaceRecognitionLogs, Student, Teacher
 
@@ -30,7 +38,9 @@ def utcnow() -> datetime:
 def get_person(session: Session, *, ref: PersonRef) -> Person | None:
     if ref.person_type is PersonType.STUDENT:
         student = session.get(Student, ref.person_id)
-        return None if student is None else Person(PersonType.STUDENT, student.StudentID, student.Name)
+        return (
+            None if student is None else Person(PersonType.STUDENT, student.StudentID, student.Name)
+        )
     teacher = session.get(Teacher, ref.person_id)
     return None if teacher is None else Person(PersonType.TEACHER, teacher.TeacherID, teacher.Name)
 
@@ -101,7 +111,12 @@ def get_face_image(session: Session, *, face_id: int) -> tuple[bytes, str]:
 
 
 def list_faces(
-    session: Session, *, ref: PersonRef | None, person_type: PersonType | None, limit: int, offset: int
+    session: Session,
+    *,
+    ref: PersonRef | None,
+    person_type: PersonType | None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[FaceRecord], int]:
     """Faces (newest first) of one person, of one kind of person, or of everyone; and the total."""
     query = select(FaceData)
@@ -130,7 +145,9 @@ class StoredEmbedding:
     embedding: Vector
 
 
-def iter_embeddings(session: Session, *, model_pack: str, batch_size: int = 2000) -> Iterator[StoredEmbedding]:
+def iter_embeddings(
+    session: Session, *, model_pack: str, batch_size: int = 2000
+) -> Iterator[StoredEmbedding]:
     """Every stored embedding made by ``model_pack``, streamed in batches (no images loaded)."""
     query = (
         select(FaceData.FaceID, FaceData.StudentID, FaceData.TeacherID, FaceData.FaceDescriptor)
@@ -228,7 +245,13 @@ def get_face_source(session: Session, *, face_id: int) -> tuple[bytes, BoundingB
 
 
 def update_embedding(
-    session: Session, *, face_id: int, embedding: Vector, model_pack: str, bbox: BoundingBox, det_score: float
+    session: Session,
+    *,
+    face_id: int,
+    embedding: Vector,
+    model_pack: str,
+    bbox: BoundingBox,
+    det_score: float,
 ) -> None:
     row = session.get(FaceData, face_id)
     if row is None:

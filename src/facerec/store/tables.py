@@ -52,9 +52,7 @@ class Teacher(Base):
 class FaceData(Base):
     __tablename__ = "FaceData"
     __table_args__ = (
-        CheckConstraint(
-            "(StudentID IS NULL) <> (TeacherID IS NULL)", name="ck_facedata_one_owner"
-        ),
+        CheckConstraint("(StudentID IS NULL) <> (TeacherID IS NULL)", name="ck_facedata_one_owner"),
         Index("ix_facedata_student", "StudentID"),
         Index("ix_facedata_teacher", "TeacherID"),
         Index("ix_facedata_model", "ModelPack"),

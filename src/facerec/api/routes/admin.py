@@ -13,7 +13,9 @@ router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
 
 @router.post("/reindex", response_model=schemas.ReindexResponse)
-async def reindex(request: Request, runtime: Runtime = Depends(get_runtime)) -> schemas.ReindexResponse:
+async def reindex(
+    request: Request, runtime: Runtime = Depends(get_runtime)
+) -> schemas.ReindexResponse:
     """Rebuild this server's index from the database (the truth)."""
     report = await run_blocking(request, admin.reindex, runtime)
     return schemas.ReindexResponse(indexed=report.indexed)

@@ -37,25 +37,44 @@ async def list_faces(
     runtime: Runtime = Depends(get_runtime),
 ) -> schemas.FaceList:
     page = await run_blocking(
-        request, faces.list_faces, runtime, person_type=person_type, person_id=person_id, limit=limit, offset=offset
+        request,
+        faces.list_faces,
+        runtime,
+        person_type=person_type,
+        person_id=person_id,
+        limit=limit,
+        offset=offset,
     )
     return schemas.FaceList(
-        faces=[schemas.EnrolledFace.of(f) for f in page.faces], total=page.total, limit=limit, offset=offset
+        faces=[schemas.EnrolledFace.of(f) for f in page.faces],
+        total=page.total,
+        limit=limit,
+        offset=offset,
     )
 
 
 @router.get("/{face_id}", response_model=schemas.EnrolledFace)
-async def get_face(request: Request, face_id: int, runtime: Runtime = Depends(get_runtime)) -> schemas.EnrolledFace:
-    return schemas.EnrolledFace.of(await run_blocking(request, faces.get_face, runtime, face_id=face_id))
+async def get_face(
+    request: Request, face_id: int, runtime: Runtime = Depends(get_runtime)
+) -> schemas.EnrolledFace:
+    return schemas.EnrolledFace.of(
+        await run_blocking(request, faces.get_face, runtime, face_id=face_id)
+    )
 
 
-@router.get("/{face_id}/image", response_class=Response, responses={200: {"content": {"image/*": {}}}})
-async def get_face_image(request: Request, face_id: int, runtime: Runtime = Depends(get_runtime)) -> Response:
+@router.get(
+    "/{face_id}/image", response_class=Response, responses={200: {"content": {"image/*": {}}}}
+)
+async def get_face_image(
+    request: Request, face_id: int, runtime: Runtime = Depends(get_runtime)
+) -> Response:
     data, mime = await run_blocking(request, faces.get_face_image, runtime, face_id=face_id)
     return Response(content=data, media_type=mime, headers={"Cache-Control": "no-store"})
 
 
 @router.delete("/{face_id}", status_code=204, response_class=Response)
-async def delete_face(request: Request, face_id: int, runtime: Runtime = Depends(get_runtime)) -> Response:
+async def delete_face(
+    request: Request, face_id: int, runtime: Runtime = Depends(get_runtime)
+) -> Response:
     await run_blocking(request, faces.delete_face, runtime, face_id=face_id)
     return Response(status_code=204)

@@ -24,7 +24,9 @@ async def ready(request: Request) -> JSONResponse:
     runtime: Runtime | None = getattr(request.app.state, "runtime", None)
     database_ok = runtime is not None and await run_blocking(request, runtime.database.ping)
     body = schemas.Ready(
-        status="ready" if database_ok else "not_ready", model_loaded=runtime is not None, database=database_ok
+        status="ready" if database_ok else "not_ready",
+        model_loaded=runtime is not None,
+        database=database_ok,
     )
     return JSONResponse(body.model_dump(), status_code=200 if database_ok else 503)
 

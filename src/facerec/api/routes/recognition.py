@@ -53,7 +53,8 @@ async def identify(
         client=client_of(request),
     )
     return schemas.IdentifyResponse(
-        faces=[schemas.IdentifiedFace.of(r) for r in results], threshold=runtime.threshold(threshold)
+        faces=[schemas.IdentifiedFace.of(r) for r in results],
+        threshold=runtime.threshold(threshold),
     )
 
 

@@ -45,7 +45,9 @@ def upgrade() -> None:
         sa.Column("BBox", sa.JSON, nullable=False),
         sa.Column("DetScore", sa.Float, nullable=False),
         sa.Column("CreatedAt", sa.DateTime, nullable=False),
-        sa.CheckConstraint("(StudentID IS NULL) <> (TeacherID IS NULL)", name="ck_facedata_one_owner"),
+        sa.CheckConstraint(
+            "(StudentID IS NULL) <> (TeacherID IS NULL)", name="ck_facedata_one_owner"
+        ),
     )
     op.create_index("ix_facedata_student", "FaceData", ["StudentID"])
     op.create_index("ix_facedata_teacher", "FaceData", ["TeacherID"])

@@ -1,0 +1,115 @@
+"""The schema: created by migrations, equal to the table models, upgraded in place (never recreated)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from facerec.config import Settings
+from facerec.domain import BoundingBox, PersonRef, PersonType, unit_embedding
+from facerec.store import repositories as repo
+from facerec.store.db import Database
+from facerec.store.tables import Base
+
+
+def open_db(settings: Settings) -> Database:
+    database = Database(settings.sqlalchemy_url())
+    database.migrate()
+    return database
+
+
+def test_migrations_create_the_seed_tables_matching_the_models(settings: Settings) -> None:
+    database = open_db(settings)
+    try:
+        tables = set(inspect(database.engine).get_table_names())
+        assert {
+            "FaceData",
+            "Student",
+            "Teacher",
+            "AttendanceRecords",
+            "FaceRecognitionLogs",
+        } <= tables
+        columns = {c["name"] for c in inspect(database.engine).get_columns("FaceData")}
+        assert {
+            "FaceDescriptor",
+            "ImageData",
+            "StudentID",
+            "TeacherID",
+            "ModelPack",
+            "CreatedAt",
+        } <= columns
+        with database.engine.connect() as conn:
+            differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert differences == []
+        if database.dialect == "mysql":
+            with database.engine.connect() as conn:
+                kind = conn.execute(
+                    text(
+                        "SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                        "AND TABLE_NAME = 'FaceData' AND COLUMN_NAME = 'ImageData'"
+                    )
+                ).scalar_one()
+            assert kind.lower() == "longblob"
+    finally:
+        database.dispose()
+
+
+def test_upgrading_again_keeps_every_row(settings: Settings) -> None:
+    database = open_db(settings)
+    ref = PersonRef(PersonType.STUDENT, "S1")
+    with database.session() as session:
+        repo.ensure_person(session, ref=ref, name="Ada")
+        record = repo.add_face(
+            session,
+            ref=ref,
+            embedding=unit_embedding([1.0] * 512),
+            image=b"\xff\xd8 jpeg bytes",
+            image_mime="image/jpeg",
+            bbox=BoundingBox(1, 2, 3, 4),
+            det_score=0.9,
+            model_pack="bundled",
+        )
+    database.dispose()
+
+    again = open_db(settings)
+    try:
+        with again.session() as session:
+            assert repo.get_face(session, face_id=record.face_id).person == ref
+            assert repo.get_face_image(session, face_id=record.face_id) == (
+                b"\xff\xd8 jpeg bytes",
+                "image/jpeg",
+            )
+            stored = list(repo.iter_embeddings(session, model_pack="bundled"))
+        assert len(stored) == 1 and abs(float(stored[0].embedding.sum()) - 512 / 512**0.5) < 1e-3
+        with again.engine.connect() as conn:
+            assert (
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+            )
+    finally:
+        again.dispose()
+
+
+def test_a_face_belongs_to_exactly_one_person(settings: Settings, tmp_path: Path) -> None:
+    database = open_db(settings)
+    try:
+        with database.engine.begin() as conn:
+            conn.execute(
+                text("INSERT INTO Student (StudentID, CreatedAt) VALUES ('s', '2026-01-01')")
+            )
+        failed = False
+        try:
+            with database.engine.begin() as conn:
+                conn.execute(
+                    text(
+                        "INSERT INTO FaceData (FaceDescriptor, ModelPack, BBox, DetScore, CreatedAt) "
+                        "VALUES ('[]', 'bundled', '[0,0,1,1]', 0.9, '2026-01-01')"
+                    )
+                )
+        except Exception:
+            failed = True
+        assert failed, "a face without an owner was accepted"
+    finally:
+        database.dispose()
