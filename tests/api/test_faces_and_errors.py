@@ -60,7 +60,8 @@ def test_broken_files_get_4xx_and_write_nothing(
         Path(r["file"]).name: facedata.path(r["file"]) for r in facedata.with_identity("INVALID")
     }
     assert len(invalid) == 3
-    expected = {"corrupted.png": 415, "empty.png": 415, "truncated.jpg": 400}
+    # corrupted.png has a PNG signature and a broken header; empty.png is 5 bytes of text.
+    expected = {"corrupted.png": 400, "empty.png": 415, "truncated.jpg": 400}
     for name, path in invalid.items():
         response = enroll(client, path, "student", "S-broken")
         assert 400 <= response.status_code < 500 and response.status_code == expected[name], name
@@ -169,3 +170,16 @@ def test_cors_is_configurable(tmp_path: Path) -> None:
             headers={"Origin": "https://school.example", "Access-Control-Request-Method": "GET"},
         )
         assert response.headers["access-control-allow-origin"] == "https://school.example"
+
+
+@pytest.mark.parametrize("size", [(1, 1), (2, 2), (1, 3000), (3000, 1), (7000, 5000)])
+def test_degenerate_images_are_answered_not_crashed(tmp_path: Path, size: tuple[int, int]) -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (120, 100, 90)).save(buffer, format="PNG")
+    with TestClient(create_app(make_settings(tmp_path))) as client:
+        assert post_image(client, "/v1/detect", buffer.getvalue()).json() == {"faces": []}
+        assert post_image(client, "/v1/identify", buffer.getvalue()).json()["faces"] == []
+        enrolled = post_image(
+            client, "/v1/faces", buffer.getvalue(), person_type="student", person_id="a"
+        )
+        assert_error(enrolled, 422, "no_face_found")

@@ -10,7 +10,6 @@ database.
 from __future__ import annotations
 
 import io
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +28,18 @@ MIME_BY_FORMAT = {
     "GIF": "image/gif",
     "TIFF": "image/tiff",
 }
+
+# Magic numbers of the formats we accept: a file that starts like one of them but cannot be opened is
+# a damaged image (400), not an unsupported one (415).
+SIGNATURES = (
+    b"\xff\xd8\xff",  # JPEG
+    b"\x89PNG\r\n\x1a\n",
+    b"GIF87a",
+    b"GIF89a",
+    b"BM",
+    b"II*\x00",  # TIFF, little-endian
+    b"MM\x00*",  # TIFF, big-endian
+)  # WebP ("RIFF", size, "WEBP") is checked apart
 
 BgrImage = npt.NDArray[np.uint8]
 
@@ -55,14 +66,16 @@ def decode_image(data: bytes, *, max_bytes: int, max_pixels: int) -> DecodedImag
     if len(data) > max_bytes:
         raise ImageTooLarge(f"the image is {len(data)} bytes; the limit is {max_bytes}")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+        # Pillow only warns between its own thresholds (89 to 179 Mpx); our max_pixels, checked
+        # right below before any pixel is decoded, is the limit that counts.
+        image = Image.open(io.BytesIO(data))
     except UnidentifiedImageError as exc:
+        if data.startswith(SIGNATURES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+            raise CorruptImage("the image is damaged: its header cannot be read") from exc
         raise UnsupportedImage(
             "not a supported image (JPEG, PNG, WebP, BMP, GIF or TIFF expected)"
         ) from exc
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    except Image.DecompressionBombError as exc:
         raise ImageTooLarge("the image has too many pixels") from exc
     except (OSError, ValueError, SyntaxError) as exc:
         raise CorruptImage(f"the image could not be read: {exc}") from exc
@@ -88,11 +101,17 @@ def decode_image(data: bytes, *, max_bytes: int, max_pixels: int) -> DecodedImag
 
 def _to_rgb(image: Image.Image) -> Image.Image:
     """Convert any mode to 8-bit RGB, compositing alpha over white."""
-    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
-        # 16/32-bit grayscale: scale to 8 bits by the actual range, not by clipping.
+    if image.mode.startswith("I;16"):
+        array = np.asarray(image, dtype=np.float64) / 257.0
+        image = Image.fromarray(np.clip(np.rint(array), 0, 255).astype(np.uint8), "L")
+    elif image.mode == "I":
+        # 32-bit integer gray (16-bit PNGs open so in some Pillow versions): scale by the range the
+        # values actually use, 8 or 16 bits.
         array = np.asarray(image, dtype=np.float64)
         top = 65535.0 if array.max() > 255 else 255.0
-        image = Image.fromarray(np.clip(array * (255.0 / top), 0, 255).astype(np.uint8), "L")
+        image = Image.fromarray(
+            np.clip(np.rint(array * (255.0 / top)), 0, 255).astype(np.uint8), "L"
+        )
     if image.mode == "P":
         image = image.convert("RGBA")
     if image.mode in ("RGBA", "LA", "PA"):

