@@ -90,6 +90,11 @@ def test_image_limits(tmp_path: Path, samples: Path) -> None:
         Image.new("L", (1000, 1000)).save(buffer, format="PNG")  # 1 Mpx in a few kB
         assert len(buffer.getvalue()) < 20_000
         assert_error(post_image(client, "/v1/detect", buffer.getvalue()), 413, "image_too_large")
+        # A body far over the limit is refused from its Content-Length, before it is read.
+        huge = client.post(
+            "/v1/detect", content=b"0" * 2_000_000, headers={"Content-Type": "image/jpeg"}
+        )
+        assert_error(huge, 413, "image_too_large")
 
 
 @pytest.mark.parametrize(

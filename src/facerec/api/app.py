@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from facerec import __version__
 from facerec.api.deps import require_api_key
 from facerec.api.errors import install_error_handlers
+from facerec.api.limits import BodySizeLimit
 from facerec.api.routes import admin, faces, health, recognition
 from facerec.config import Settings
 from facerec.service.runtime import start_runtime
@@ -51,6 +52,8 @@ def create_app(settings: Settings) -> FastAPI:
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["X-API-Key", "Content-Type"],
         )
+    # verify carries two images; allow for the multipart envelope on top.
+    app.add_middleware(BodySizeLimit, max_bytes=2 * settings.max_image_bytes + 1024 * 1024)
     install_error_handlers(app)
     app.include_router(health.router)
     protected = [Depends(require_api_key)]

@@ -98,9 +98,9 @@ class FaceEngine:
             return found
         # Last resort for photos stored sideways or upside down without an EXIF orientation.
         for rotation in ROTATIONS:
-            found = self._detect_at(np.asarray(cv2.rotate(image, rotation), dtype=np.uint8))
+            found = self._detect_turned(image, rotation)
             if len(found):
-                return _unrotate(found, rotation, width=image.shape[1], height=image.shape[0])
+                return found
         return found
 
     def _detect_padded(self, image: BgrImage) -> Detections:
@@ -122,11 +122,15 @@ class FaceEngine:
         and keep a turn whose main face is clearly stronger, as long as it finds as many faces."""
         best, best_score = upright, _largest_score(upright) + ORIENTATION_MARGIN
         for rotation in ROTATIONS:
-            turned = self._detect_at(np.asarray(cv2.rotate(image, rotation), dtype=np.uint8))
+            turned = self._detect_turned(image, rotation)
             if len(turned) >= len(upright) and _largest_score(turned) > best_score:
-                best = _unrotate(turned, rotation, width=image.shape[1], height=image.shape[0])
-                best_score = _largest_score(turned)
+                best, best_score = turned, _largest_score(turned)
         return best
+
+    def _detect_turned(self, image: BgrImage, rotation: int) -> Detections:
+        """Detect on the photo turned by ``rotation``; coordinates are the original photo's."""
+        turned = self._detect_at(np.asarray(cv2.rotate(image, rotation), dtype=np.uint8))
+        return _unrotate(turned, rotation, width=image.shape[1], height=image.shape[0])
 
     def _detect_at(self, image: BgrImage) -> Detections:
         opts = self.detection
