@@ -38,6 +38,7 @@ def test_face_lifecycle_list_get_image_delete(client: TestClient, samples: Path)
 
     got = client.get(f"/v1/faces/{first['face_id']}").json()
     assert got["person_id"] == "S1" and got["model_pack"] == "bundled"
+    assert got["created_at"].endswith(("Z", "+00:00"))
     assert "embedding" not in got and "FaceDescriptor" not in got
 
     image = client.get(f"/v1/faces/{first['face_id']}/image")
@@ -164,6 +165,7 @@ def test_info_health_ready_and_docs(client: TestClient) -> None:
     assert {"/v1/faces", "/v1/verify", "/v1/identify", "/v1/detect", "/v1/info"} <= set(
         spec["paths"]
     )
+    assert {"201", "413", "415", "422"} <= set(spec["paths"]["/v1/faces"]["post"]["responses"])
     assert client.get("/docs").status_code == 200
 
 

@@ -142,6 +142,13 @@ def member_data_offset(archive: bytes, name: str) -> int:
     return header + 30 + name_len + extra_len
 
 
+def refused_download(models_dir: Path, base_url: str) -> pytest.ExceptionInfo[ModelError]:
+    """Download the test pack, expecting a refusal."""
+    with pytest.raises(ModelError) as caught:
+        download_pack(TEST_PACK, models_dir=models_dir, base_url=base_url, show_progress=False)
+    return caught
+
+
 def assert_nothing_installed(models_dir: Path) -> None:
     """No pack folder, no half-written temporary folder or archive."""
     leftovers = sorted(p.name for p in models_dir.iterdir()) if models_dir.exists() else []
@@ -397,10 +404,7 @@ def test_a_member_corrupted_in_the_archive_installs_nothing(
     (server.root / "testpack.zip").write_bytes(bytes(data))
     models_dir = tmp_path / "models"
 
-    with pytest.raises(ModelError) as caught:
-        download_pack(
-            TEST_PACK, models_dir=models_dir, base_url=server.base_url, show_progress=False
-        )
+    caught = refused_download(models_dir, server.base_url)
 
     assert "testpack.zip" in caught.value.message
     assert_nothing_installed(models_dir)
@@ -409,10 +413,7 @@ def test_a_member_corrupted_in_the_archive_installs_nothing(
 def test_a_file_that_is_not_a_zip_installs_nothing(tmp_path: Path, server: Server) -> None:
     (server.root / "testpack.zip").write_text("<html>Not Found</html>")
     models_dir = tmp_path / "models"
-    with pytest.raises(ModelError) as caught:
-        download_pack(
-            TEST_PACK, models_dir=models_dir, base_url=server.base_url, show_progress=False
-        )
+    caught = refused_download(models_dir, server.base_url)
     assert "not a valid zip" in caught.value.message
     assert_nothing_installed(models_dir)
 
@@ -422,20 +423,14 @@ def test_a_zip_without_the_pack_files_installs_nothing(
 ) -> None:
     build_zip(server.root / "testpack.zip", {DETECTOR: model_bytes[DETECTOR]})
     models_dir = tmp_path / "models"
-    with pytest.raises(ModelError) as caught:
-        download_pack(
-            TEST_PACK, models_dir=models_dir, base_url=server.base_url, show_progress=False
-        )
+    caught = refused_download(models_dir, server.base_url)
     assert RECOGNIZER in caught.value.message
     assert_nothing_installed(models_dir)
 
 
 def test_http_404_is_a_model_error(tmp_path: Path, server: Server) -> None:
     models_dir = tmp_path / "models"
-    with pytest.raises(ModelError) as caught:
-        download_pack(
-            TEST_PACK, models_dir=models_dir, base_url=server.base_url, show_progress=False
-        )
+    caught = refused_download(models_dir, server.base_url)
     assert "404" in caught.value.message
     assert f"{server.base_url}/testpack.zip" in caught.value.message
     assert server.requests == ["/testpack.zip"]

@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from facerec import __version__
+from facerec.api import schemas
 from facerec.api.deps import require_api_key
 from facerec.api.errors import install_error_handlers
 from facerec.api.limits import BodySizeLimit
@@ -56,8 +57,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=2 * settings.max_image_bytes + 1024 * 1024)
     install_error_handlers(app)
     app.include_router(health.router)
-    protected = [Depends(require_api_key)]
-    app.include_router(faces.router, dependencies=protected)
-    app.include_router(recognition.router, dependencies=protected)
-    app.include_router(admin.router, dependencies=protected)
+    for router in (faces.router, recognition.router, admin.router):
+        app.include_router(
+            router, dependencies=[Depends(require_api_key)], responses=schemas.ERROR_RESPONSES
+        )
     return app

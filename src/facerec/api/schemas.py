@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -16,6 +17,20 @@ class ErrorDetail(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": description}
+    for status, description in {
+        400: "Empty or damaged image",
+        401: "Missing or wrong X-API-Key",
+        404: "No such face",
+        413: "Image or request too large",
+        415: "Not a supported image format",
+        422: "Invalid input, or no face found",
+        503: "Model or database unavailable",
+    }.items()
+}
 
 
 class BBox(BaseModel):
@@ -66,7 +81,7 @@ class EnrolledFace(BaseModel):
             model_pack=record.model_pack,
             bbox=BBox.of(record.bbox),
             det_score=round(record.det_score, 4),
-            created_at=record.created_at,
+            created_at=record.created_at.replace(tzinfo=timezone.utc),  # stored as naive UTC
             image_url=f"/v1/faces/{record.face_id}/image",
         )
 
