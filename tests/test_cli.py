@@ -94,3 +94,30 @@ def test_errors_have_exit_codes_and_messages(
     assert result.returncode == 3 and "corrupt_image" in result.stderr
     bad_id = facerec(env, "enroll", samples / "yaoming.jpg", "--student", "../x")
     assert bad_id.returncode == 2 and "invalid_input" in bad_id.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "exit_code", "message"),
+    [
+        (
+            "FACEREC_DATABASE_URL",
+            "mysql+pymysql://root@127.0.0.1:1/nowhere",
+            8,
+            "storage_unavailable",
+        ),
+        ("FACEREC_MODEL_PACK", "buffalo_l", 7, "facerec models download buffalo_l"),
+        ("FACEREC_PROVIDERS", "CUDAExecutionProvider", 7, "not available in this onnxruntime"),
+    ],
+)
+def test_serve_fails_fast_with_one_clear_line(
+    tmp_path: Path, setting: str, value: str, exit_code: int, message: str
+) -> None:
+    env = {
+        "FACEREC_DATA_DIR": str(tmp_path / "data"),
+        "FACEREC_MODELS_DIR": str(tmp_path / "models"),
+        "FACEREC_MODEL_DOWNLOAD": "false",
+        setting: value,
+    }
+    result = facerec(env, "serve", "--port", "1")
+    assert result.returncode == exit_code, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr

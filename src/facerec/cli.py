@@ -93,10 +93,13 @@ def serve(
     import uvicorn
 
     from facerec.api.app import create_app
+    from facerec.service.runtime import start_runtime
 
     settings = _settings()
+    with _domain_errors():  # a missing model or an unreachable database: one clear line, no traceback
+        runtime = start_runtime(settings, show_progress=True)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, runtime),
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),

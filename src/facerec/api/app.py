@@ -17,7 +17,7 @@ from facerec.api.errors import install_error_handlers
 from facerec.api.limits import BodySizeLimit
 from facerec.api.routes import admin, faces, health, recognition
 from facerec.config import Settings
-from facerec.service.runtime import start_runtime
+from facerec.service.runtime import Runtime, start_runtime
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +28,13 @@ images (1:1), identify enrolled people (1:N), detect faces. Errors have one shap
 The bundled InsightFace weights are for non-commercial research only."""
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
+    """The app for ``settings``. The runtime (models, database, index) is started by the lifespan,
+    unless one already started is given; either way the app closes it at shutdown."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.runtime = await anyio.to_thread.run_sync(start_runtime, settings)
+        app.state.runtime = runtime or await anyio.to_thread.run_sync(start_runtime, settings)
         if not settings.api_keys:
             log.warning(
                 "no FACEREC_API_KEYS set: anyone who can reach this server can read enrolled faces"
