@@ -96,7 +96,9 @@ def serve(
     from facerec.service.runtime import start_runtime
 
     settings = _settings()
-    with _domain_errors():  # a missing model or an unreachable database: one clear line, no traceback
+    with (
+        _domain_errors()
+    ):  # a missing model or an unreachable database: one clear line, no traceback
         runtime = start_runtime(settings, show_progress=True)
     uvicorn.run(
         create_app(settings, runtime),
