@@ -96,9 +96,8 @@ def serve(
     from facerec.service.runtime import start_runtime
 
     settings = _settings()
-    with (
-        _domain_errors()
-    ):  # a missing model or an unreachable database: one clear line, no traceback
+    # A missing model or an unreachable database: one clear line and an exit code, no traceback.
+    with _domain_errors():
         runtime = start_runtime(settings, show_progress=True)
     uvicorn.run(
         create_app(settings, runtime),
