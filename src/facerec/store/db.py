@@ -17,7 +17,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from facerec.errors import StorageUnavailable
@@ -51,7 +51,7 @@ class Database:
         try:
             yield session
             session.commit()
-        except OperationalError as exc:
+        except (OperationalError, InterfaceError) as exc:  # the server is down or the link broke
             session.rollback()
             raise StorageUnavailable(f"the database is unavailable: {exc.orig}") from exc
         except BaseException:

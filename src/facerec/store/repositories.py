@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import Executable, delete, func, select, update
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from facerec.domain import (
@@ -24,7 +26,7 @@ from facerec.domain import (
     unit_embedding,
 )
 from facerec.errors import FaceNotFound
-from facerec.store.tables import FaceData, FaceRecognitionLogs, Student, Teacher
+from facerec.store.tables import Base, FaceData, FaceRecognitionLogs, Student, Teacher
 
 
 def utcnow() -> datetime:
@@ -35,33 +37,37 @@ def utcnow() -> datetime:
 # People ---------------------------------------------------------------------------------------------
 
 
-def get_person(session: Session, *, ref: PersonRef) -> Person | None:
-    if ref.person_type is PersonType.STUDENT:
-        student = session.get(Student, ref.person_id)
-        return (
-            None if student is None else Person(PersonType.STUDENT, student.StudentID, student.Name)
-        )
-    teacher = session.get(Teacher, ref.person_id)
-    return None if teacher is None else Person(PersonType.TEACHER, teacher.TeacherID, teacher.Name)
-
-
 def ensure_person(session: Session, *, ref: PersonRef, name: str | None) -> Person:
-    """The person's row, created when missing; a given name fills or replaces the stored one."""
-    row: Student | Teacher | None
+    """The person's row, created when missing; a given name fills or replaces the stored one.
+
+    Race-free: two requests creating the same new person both succeed, with one row.
+    """
     if ref.person_type is PersonType.STUDENT:
-        row = session.get(Student, ref.person_id)
-        if row is None:
-            row = Student(StudentID=ref.person_id, Name=name, CreatedAt=utcnow())
-            session.add(row)
+        table: type[Student] | type[Teacher] = Student
+        key = Student.StudentID
     else:
-        row = session.get(Teacher, ref.person_id)
-        if row is None:
-            row = Teacher(TeacherID=ref.person_id, Name=name, CreatedAt=utcnow())
-            session.add(row)
+        table, key = Teacher, Teacher.TeacherID
+    session.execute(
+        _insert_if_absent(
+            session, table, {key.key: ref.person_id, "Name": name, "CreatedAt": utcnow()}
+        )
+    )
     if name is not None:
-        row.Name = name
-    session.flush()
-    return Person(ref.person_type, ref.person_id, row.Name)
+        session.execute(update(table).where(key == ref.person_id).values(Name=name))
+    stored_name = session.scalar(select(table.Name).where(key == ref.person_id))
+    return Person(ref.person_type, ref.person_id, stored_name)
+
+
+def _insert_if_absent(session: Session, table: type[Base], values: dict[str, object]) -> Executable:
+    """INSERT that does nothing when the primary key (the first of ``values``) exists."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        return sqlite_insert(table).values(values).on_conflict_do_nothing()
+    if dialect in ("mysql", "mariadb"):
+        # A no-op update of the key: nothing changes when the row exists.
+        key = next(iter(values))
+        return mysql_insert(table).values(values).on_duplicate_key_update({key: values[key]})
+    raise NotImplementedError(f"database dialect {dialect} is not supported")
 
 
 # Faces ----------------------------------------------------------------------------------------------
