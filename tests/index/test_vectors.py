@@ -94,3 +94,21 @@ def test_concurrent_adds_and_searches() -> None:
     for t in threads:
         t.join()
     assert errors == [] and len(index) == 2000
+
+
+def test_writes_made_during_a_rebuild_are_kept() -> None:
+    rng = np.random.default_rng(3)
+    index = VectorIndex(model_pack="p", dimension=DIM)
+    old, new, gone = vec(rng), vec(rng), vec(rng)
+    index.add(1, person(1), old)
+    index.add(3, person(3), gone)
+
+    def database_rows():  # type: ignore[no-untyped-def]
+        yield (1, person(1), old)
+        yield (3, person(3), gone)
+        # While the database is being read, face 2 is enrolled and face 3 deleted elsewhere.
+        index.add(2, person(2), new)
+        index.remove(3)
+
+    assert index.replace_all(database_rows()) == 2
+    assert {c.face_id for c in index.search(new, top_k=5)} == {1, 2}

@@ -2,7 +2,8 @@
 
 A cache of the database (the truth): loaded from it at start-up, updated after each committed write,
 rebuildable at any time. Holds the embeddings of one model pack only; a vector of another size is
-refused. Thread-safe: every method takes the one lock; searches are short (one matrix-vector product).
+refused. Thread-safe: every method takes one lock (searches are short: one matrix-vector product);
+a rebuild reads its rows outside that lock, and rebuilds run one at a time.
 Imports numpy and the domain types only.
 """
 
@@ -27,60 +28,92 @@ class VectorIndex:
         self._people: list[PersonRef] = []
         self._row_of: dict[int, int] = {}
         self._count = 0
+        # While replace_all reads the database, adds and removes are also recorded here and replayed
+        # on the new content, so that a write committed during a rebuild is not lost.
+        self._during_rebuild: list[tuple[int, PersonRef, Vector] | int] | None = None
+        self._one_rebuild_at_a_time = threading.Lock()
 
     def __len__(self) -> int:
         with self._lock:
             return self._count
 
     def replace_all(self, items: Iterable[tuple[int, PersonRef, Vector]]) -> int:
-        """Swap the whole content for ``items`` (face_id, person, unit vector); returns the count."""
-        face_ids: list[int] = []
-        people: list[PersonRef] = []
-        rows: list[Vector] = []
-        for face_id, person, vector in items:
-            self._check(vector)
-            face_ids.append(face_id)
-            people.append(person)
-            rows.append(vector)
-        matrix = np.vstack(rows) if rows else np.zeros((0, self.dimension), dtype=np.float32)
+        """Swap the whole content for ``items`` (face_id, person, unit vector), read lazily; adds and
+        removes made while ``items`` is being read are kept. Returns the new count."""
+        with self._one_rebuild_at_a_time:
+            return self._replace_all(items)
+
+    def _replace_all(self, items: Iterable[tuple[int, PersonRef, Vector]]) -> int:
+        with self._lock:
+            self._during_rebuild = []
+        try:
+            face_ids: list[int] = []
+            people: list[PersonRef] = []
+            rows: list[Vector] = []
+            for face_id, person, vector in items:
+                self._check(vector)
+                face_ids.append(face_id)
+                people.append(person)
+                rows.append(vector)
+            matrix = np.vstack(rows) if rows else np.zeros((0, self.dimension), dtype=np.float32)
+        except BaseException:
+            with self._lock:
+                self._during_rebuild = None
+            raise
         with self._lock:
             self._matrix = np.ascontiguousarray(matrix, dtype=np.float32)
             self._face_ids = face_ids
             self._people = people
             self._row_of = {f: i for i, f in enumerate(face_ids)}
             self._count = len(face_ids)
-        return len(face_ids)
+            changes, self._during_rebuild = self._during_rebuild or [], None
+            for change in changes:
+                if isinstance(change, int):
+                    self._remove_locked(change)
+                else:
+                    self._add_locked(*change)
+            return self._count
 
     def add(self, face_id: int, person: PersonRef, vector: Vector) -> None:
         self._check(vector)
         with self._lock:
-            if face_id in self._row_of:
-                return
-            if self._count == self._matrix.shape[0]:
-                grown = np.zeros((max(16, self._count * 2), self.dimension), dtype=np.float32)
-                grown[: self._count] = self._matrix[: self._count]
-                self._matrix = grown
-            self._matrix[self._count] = vector
-            self._face_ids.append(face_id)
-            self._people.append(person)
-            self._row_of[face_id] = self._count
-            self._count += 1
+            if self._during_rebuild is not None:
+                self._during_rebuild.append((face_id, person, vector))
+            self._add_locked(face_id, person, vector)
+
+    def _add_locked(self, face_id: int, person: PersonRef, vector: Vector) -> None:
+        if face_id in self._row_of:
+            return
+        if self._count == self._matrix.shape[0]:
+            grown = np.zeros((max(16, self._count * 2), self.dimension), dtype=np.float32)
+            grown[: self._count] = self._matrix[: self._count]
+            self._matrix = grown
+        self._matrix[self._count] = vector
+        self._face_ids.append(face_id)
+        self._people.append(person)
+        self._row_of[face_id] = self._count
+        self._count += 1
 
     def remove(self, face_id: int) -> None:
         """Drop one face; the last row moves into its place."""
         with self._lock:
-            row = self._row_of.pop(face_id, None)
-            if row is None:
-                return
-            last = self._count - 1
-            if row != last:
-                self._matrix[row] = self._matrix[last]
-                self._face_ids[row] = self._face_ids[last]
-                self._people[row] = self._people[last]
-                self._row_of[self._face_ids[row]] = row
-            self._face_ids.pop()
-            self._people.pop()
-            self._count = last
+            if self._during_rebuild is not None:
+                self._during_rebuild.append(face_id)
+            self._remove_locked(face_id)
+
+    def _remove_locked(self, face_id: int) -> None:
+        row = self._row_of.pop(face_id, None)
+        if row is None:
+            return
+        last = self._count - 1
+        if row != last:
+            self._matrix[row] = self._matrix[last]
+            self._face_ids[row] = self._face_ids[last]
+            self._people[row] = self._people[last]
+            self._row_of[self._face_ids[row]] = row
+        self._face_ids.pop()
+        self._people.pop()
+        self._count = last
 
     def search(self, query: Vector, *, top_k: int) -> list[Candidate]:
         """The ``top_k`` most similar people (each with their best face), most similar first."""
