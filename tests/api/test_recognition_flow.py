@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select
 
@@ -64,6 +65,19 @@ def test_enrolled_student_is_found_in_team_photo_and_nobody_else(
     assert count(settings, Student) == 1
     assert count(settings, FaceData) == 1
     assert count(settings, FaceRecognitionLogs) == len(faces)
+    engine = create_engine(settings.sqlalchemy_url())
+    with engine.connect() as conn:
+        logged = conn.execute(
+            select(FaceRecognitionLogs).where(FaceRecognitionLogs.Result == "match")
+        ).one()
+    engine.dispose()
+    assert (logged.Operation, logged.PersonType, logged.PersonID) == (
+        "identify",
+        "student",
+        "S-001",
+    )
+    assert logged.Similarity == pytest.approx(matches[0]["similarity"], abs=1e-3)
+    assert logged.Threshold == found.json()["threshold"] and logged.Client == "testclient"
 
 
 def test_restart_keeps_faces_and_index(settings: Settings, samples: Path) -> None:
