@@ -18,12 +18,16 @@ PERSON_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,63}$")
 NAME_MAX_CHARS = 255
 
 
-def person_ref(person_type: str, person_id: str) -> PersonRef:
-    """Validate and build a person reference from request values."""
+def person_type_of(value: str) -> PersonType:
     try:
-        kind = PersonType(person_type)
+        return PersonType(value)
     except ValueError:
         raise InvalidInput("person_type must be 'student' or 'teacher'") from None
+
+
+def person_ref(person_type: str, person_id: str) -> PersonRef:
+    """Validate and build a person reference from request values."""
+    kind = person_type_of(person_type)
     if not PERSON_ID_PATTERN.match(person_id):
         raise InvalidInput(
             "person_id must be 1 to 64 characters: letters, digits and _ . @ : - "
@@ -91,7 +95,7 @@ def list_faces(
             raise InvalidInput("person_id needs person_type (student or teacher)")
         ref = person_ref(person_type, person_id)
     elif person_type is not None:
-        kind = person_ref(person_type, "x").person_type
+        kind = person_type_of(person_type)
     with runtime.database.session() as session:
         faces, total = repo.list_faces(
             session, ref=ref, person_type=kind, limit=limit, offset=offset

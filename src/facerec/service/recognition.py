@@ -6,7 +6,7 @@ Imports the engine, store and index layers; nothing of the web.
 
 from __future__ import annotations
 
-from facerec.domain import DetectedFace, IdentifiedFace, Vector, Verification
+from facerec.domain import DetectedFace, IdentifiedFace, PersonRef, Vector, Verification
 from facerec.engine.pipeline import cosine
 from facerec.errors import FacerecError, ImageError, InvalidInput, NoFaceFound
 from facerec.service.runtime import Runtime
@@ -19,38 +19,16 @@ def verify(
 ) -> Verification:
     """Compare the largest face of each image."""
     limit = runtime.threshold(threshold)
+    log = _Logger(runtime, operation="verify", threshold=limit, client=client)
     try:
         first = _largest_embedded(runtime, image1, which="image1")
         second = _largest_embedded(runtime, image2, which="image2")
     except FacerecError as exc:
-        _log(
-            runtime,
-            [
-                LogEntry(
-                    "verify",
-                    exc.code,
-                    threshold=limit,
-                    model_pack=runtime.model_pack,
-                    client=client,
-                )
-            ],
-        )
+        log.write([log.entry(exc.code)])
         raise
     similarity = cosine(first[1], second[1])
     same = similarity >= limit
-    _log(
-        runtime,
-        [
-            LogEntry(
-                "verify",
-                "match" if same else "no_match",
-                similarity=similarity,
-                threshold=limit,
-                model_pack=runtime.model_pack,
-                client=client,
-            )
-        ],
-    )
+    log.write([log.entry("match" if same else "no_match", similarity=similarity)])
     return Verification(
         same_person=same, similarity=similarity, threshold=limit, face1=first[0], face2=second[0]
     )
@@ -63,21 +41,11 @@ def identify(
     limit = runtime.threshold(threshold)
     if not 1 <= top_k <= runtime.settings.top_k_max:
         raise InvalidInput(f"top_k must be between 1 and {runtime.settings.top_k_max}")
+    log = _Logger(runtime, operation="identify", threshold=limit, client=client)
     try:
         decoded = runtime.decode(image)
     except FacerecError as exc:
-        _log(
-            runtime,
-            [
-                LogEntry(
-                    "identify",
-                    exc.code,
-                    threshold=limit,
-                    model_pack=runtime.model_pack,
-                    client=client,
-                )
-            ],
-        )
+        log.write([log.entry(exc.code)])
         raise
     results: list[IdentifiedFace] = []
     for embedded in runtime.engine.analyze(decoded.pixels):
@@ -85,27 +53,15 @@ def identify(
         best = candidates[0] if candidates and candidates[0].similarity >= limit else None
         results.append(IdentifiedFace(face=embedded.face, match=best, candidates=tuple(candidates)))
     entries = [
-        LogEntry(
-            "identify",
+        log.entry(
             "match" if r.match else "unknown",
             similarity=r.candidates[0].similarity if r.candidates else None,
-            threshold=limit,
             person=r.match.person if r.match else None,
             face_id=r.match.face_id if r.match else None,
-            model_pack=runtime.model_pack,
-            client=client,
         )
         for r in results
-    ] or [
-        LogEntry(
-            "identify",
-            NoFaceFound.code,
-            threshold=limit,
-            model_pack=runtime.model_pack,
-            client=client,
-        )
     ]
-    _log(runtime, entries)
+    log.write(entries or [log.entry(NoFaceFound.code)])
     return results
 
 
@@ -125,6 +81,34 @@ def _largest_embedded(runtime: Runtime, image: bytes, *, which: str) -> tuple[De
     return embedded.face, embedded.embedding
 
 
-def _log(runtime: Runtime, entries: list[LogEntry]) -> None:
-    with runtime.database.session() as session:
-        repo.add_logs(session, entries=entries)
+class _Logger:
+    """Writes one request's rows to FaceRecognitionLogs (results and scores only)."""
+
+    def __init__(self, runtime: Runtime, *, operation: str, threshold: float, client: str | None):
+        self.runtime = runtime
+        self.operation = operation
+        self.threshold = threshold
+        self.client = client
+
+    def entry(
+        self,
+        result: str,
+        *,
+        similarity: float | None = None,
+        person: PersonRef | None = None,
+        face_id: int | None = None,
+    ) -> LogEntry:
+        return LogEntry(
+            self.operation,
+            result,
+            similarity=similarity,
+            threshold=self.threshold,
+            person=person,
+            face_id=face_id,
+            model_pack=self.runtime.model_pack,
+            client=self.client,
+        )
+
+    def write(self, entries: list[LogEntry]) -> None:
+        with self.runtime.database.session() as session:
+            repo.add_logs(session, entries=entries)
