@@ -158,10 +158,10 @@ def identify(
     from facerec.service import recognition
 
     data = _read(image)
-    results = _with_runtime(
+    result = _with_runtime(
         recognition.identify, image=data, threshold=threshold, top_k=top_k, client="cli"
     )
-    _print({"faces": [IdentifiedFace.of(r).model_dump(mode="json") for r in results]})
+    _print({"faces": [IdentifiedFace.of(f).model_dump(mode="json") for f in result.faces]})
 
 
 @app.command()

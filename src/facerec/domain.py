@@ -106,6 +106,12 @@ class IdentifiedFace:
 
 
 @dataclass(frozen=True)
+class Identification:
+    faces: tuple[IdentifiedFace, ...]
+    threshold: float
+
+
+@dataclass(frozen=True)
 class Verification:
     same_person: bool
     similarity: float

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from facerec.domain import Enrollment, FaceRecord, PersonRef, PersonType
-from facerec.errors import InvalidInput, NoFaceFound
+from facerec.errors import InvalidInput
 from facerec.service.runtime import Runtime
 from facerec.store import repositories as repo
 
@@ -42,26 +42,21 @@ def enroll(runtime: Runtime, *, image: bytes, ref: PersonRef, name: str | None) 
         name = name.strip() or None
         if name is not None and len(name) > NAME_MAX_CHARS:
             raise InvalidInput(f"name is longer than {NAME_MAX_CHARS} characters")
-    decoded = runtime.decode(image)
-    faces = runtime.engine.detect(decoded.pixels)
-    if not faces:
-        raise NoFaceFound("no face was found in the image")
-    largest = faces[0]
-    embedded = runtime.engine.embed_faces(decoded.pixels, [largest])[0]
+    largest = runtime.largest_face(image)
     with runtime.database.session() as session:
         repo.ensure_person(session, ref=ref, name=name)
         record = repo.add_face(
             session,
             ref=ref,
-            embedding=embedded.embedding,
+            embedding=largest.face.embedding,
             image=image,
-            image_mime=decoded.mime,
-            bbox=largest.bbox,
-            det_score=largest.score,
+            image_mime=largest.image.mime,
+            bbox=largest.face.face.bbox,
+            det_score=largest.face.face.score,
             model_pack=runtime.model_pack,
         )
-    runtime.index.add(record.face_id, ref, embedded.embedding)
-    return Enrollment(record=record, faces_in_image=len(faces))
+    runtime.index.add(record.face_id, ref, largest.face.embedding)
+    return Enrollment(record=record, faces_in_image=largest.faces_found)
 
 
 def get_face(runtime: Runtime, *, face_id: int) -> FaceRecord:

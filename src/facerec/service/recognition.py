@@ -6,9 +6,9 @@ Imports the engine, store and index layers; nothing of the web.
 
 from __future__ import annotations
 
-from facerec.domain import DetectedFace, IdentifiedFace, PersonRef, Vector, Verification
+from facerec.domain import DetectedFace, Identification, IdentifiedFace, PersonRef, Verification
 from facerec.engine.pipeline import cosine
-from facerec.errors import FacerecError, ImageError, InvalidInput, NoFaceFound
+from facerec.errors import FacerecError, InvalidInput, NoFaceFound
 from facerec.service.runtime import Runtime
 from facerec.store import repositories as repo
 from facerec.store.repositories import LogEntry
@@ -21,22 +21,26 @@ def verify(
     limit = runtime.threshold(threshold)
     log = _Logger(runtime, operation="verify", threshold=limit, client=client)
     try:
-        first = _largest_embedded(runtime, image1, which="image1")
-        second = _largest_embedded(runtime, image2, which="image2")
+        first = runtime.largest_face(image1, label="image1").face
+        second = runtime.largest_face(image2, label="image2").face
     except FacerecError as exc:
         log.write([log.entry(exc.code)])
         raise
-    similarity = cosine(first[1], second[1])
+    similarity = cosine(first.embedding, second.embedding)
     same = similarity >= limit
     log.write([log.entry("match" if same else "no_match", similarity=similarity)])
     return Verification(
-        same_person=same, similarity=similarity, threshold=limit, face1=first[0], face2=second[0]
+        same_person=same,
+        similarity=similarity,
+        threshold=limit,
+        face1=first.face,
+        face2=second.face,
     )
 
 
 def identify(
     runtime: Runtime, *, image: bytes, threshold: float | None, top_k: int, client: str | None
-) -> list[IdentifiedFace]:
+) -> Identification:
     """Every face in the image with its best match above the threshold (or none) and its candidates."""
     limit = runtime.threshold(threshold)
     if not 1 <= top_k <= runtime.settings.top_k_max:
@@ -62,23 +66,11 @@ def identify(
         for r in results
     ]
     log.write(entries or [log.entry(NoFaceFound.code)])
-    return results
+    return Identification(faces=tuple(results), threshold=limit)
 
 
 def detect(runtime: Runtime, *, image: bytes) -> list[DetectedFace]:
     return runtime.engine.detect(runtime.decode(image).pixels)
-
-
-def _largest_embedded(runtime: Runtime, image: bytes, *, which: str) -> tuple[DetectedFace, Vector]:
-    try:
-        decoded = runtime.decode(image)
-    except ImageError as exc:
-        raise type(exc)(f"{which}: {exc.message}") from exc
-    faces = runtime.engine.detect(decoded.pixels)
-    if not faces:
-        raise NoFaceFound(f"no face was found in {which}")
-    embedded = runtime.engine.embed_faces(decoded.pixels, [faces[0]])[0]
-    return embedded.face, embedded.embedding
 
 
 class _Logger:

@@ -13,16 +13,24 @@ import time
 from dataclasses import dataclass
 
 from facerec.config import Settings
+from facerec.domain import EmbeddedFace
 from facerec.engine.image import DecodedImage, decode_image
 from facerec.engine.models import ensure_pack, get_pack
 from facerec.engine.pipeline import DetectionOptions, FaceEngine
 from facerec.engine.session import SessionOptions
-from facerec.errors import InvalidInput
+from facerec.errors import ImageError, InvalidInput, NoFaceFound
 from facerec.index.vectors import VectorIndex
 from facerec.store import repositories as repo
 from facerec.store.db import Database
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, eq=False)
+class LargestFace:
+    image: DecodedImage
+    face: EmbeddedFace
+    faces_found: int
 
 
 @dataclass
@@ -53,6 +61,21 @@ class Runtime:
         return decode_image(
             data, max_bytes=self.settings.max_image_bytes, max_pixels=self.settings.max_image_pixels
         )
+
+    def largest_face(self, data: bytes, *, label: str | None = None) -> LargestFace:
+        """Decode ``data`` and embed its largest face; ``label`` (e.g. "image2") names the image in
+        error messages when a request carries several."""
+        try:
+            decoded = self.decode(data)
+        except ImageError as exc:
+            if label is None:
+                raise
+            raise type(exc)(f"{label}: {exc.message}") from exc
+        faces = self.engine.detect(decoded.pixels)
+        if not faces:
+            raise NoFaceFound(f"no face was found in {label or 'the image'}")
+        embedded = self.engine.embed_faces(decoded.pixels, [faces[0]])[0]
+        return LargestFace(image=decoded, face=embedded, faces_found=len(faces))
 
     def close(self) -> None:
         self.database.dispose()

@@ -43,7 +43,7 @@ async def identify(
     runtime: Runtime = Depends(get_runtime),
 ) -> schemas.IdentifyResponse:
     data = await read_upload(image, runtime.settings.max_image_bytes)
-    results = await run_blocking(
+    result = await run_blocking(
         request,
         recognition.identify,
         runtime,
@@ -53,8 +53,7 @@ async def identify(
         client=client_of(request),
     )
     return schemas.IdentifyResponse(
-        faces=[schemas.IdentifiedFace.of(r) for r in results],
-        threshold=runtime.threshold(threshold),
+        faces=[schemas.IdentifiedFace.of(f) for f in result.faces], threshold=result.threshold
     )
 
 
