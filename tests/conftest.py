@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -142,3 +144,33 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+# The command line ------------------------------------------------------------------------------------
+
+
+def facerec_command() -> list[str]:
+    """The installed ``facerec`` entry point, as a user runs it (or the module, where absent)."""
+    entry_point = Path(sys.executable).with_name("facerec")
+    return [str(entry_point)] if entry_point.is_file() else [sys.executable, "-m", "facerec.cli"]
+
+
+def facerec_environment(env: dict[str, str]) -> dict[str, str]:
+    """This process's environment without its FACEREC_ settings, plus ``env``: a developer's own
+    settings never leak into a test."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("FACEREC_")}
+    return {**clean, **env}
+
+
+def run_facerec(
+    *args: str | Path, env: dict[str, str], cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    """``facerec ARGS`` in ``cwd`` (so that no stray .env is read), with only the given settings."""
+    return subprocess.run(
+        [*facerec_command(), *map(str, args)],
+        cwd=cwd,
+        env=facerec_environment(env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, update
 
 from facerec.store.tables import FaceData
-from tests.conftest import Facedata
+from tests.conftest import Facedata, run_facerec
 
 
 @pytest.fixture
@@ -24,13 +22,7 @@ def env(tmp_path: Path, database_url: str | None) -> dict[str, str]:
 
 
 def facerec(env: dict[str, str], *args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "facerec.cli", *map(str, args)],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_facerec(*args, env=env, cwd=Path(env["FACEREC_DATA_DIR"]).parent)
 
 
 def test_enroll_identify_verify_reindex(env: dict[str, str], samples: Path) -> None:

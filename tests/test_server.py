@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+
+from tests.conftest import facerec_command, facerec_environment
 
 
 def free_port() -> int:
@@ -24,8 +24,8 @@ def free_port() -> int:
 def running_server(env: dict[str, str], cwd: Path) -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "facerec.cli", "serve", "--port", str(port)],
-        env={**os.environ, **env},
+        [*facerec_command(), "serve", "--port", str(port)],
+        env=facerec_environment(env),
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -8,7 +8,6 @@ import dataclasses
 import http.server
 import io
 import json
-import os
 import shutil
 import socket
 import struct
@@ -39,6 +38,7 @@ from facerec.engine.models import (
 from facerec.engine.pipeline import DetectionOptions, FaceEngine
 from facerec.engine.session import SessionOptions
 from facerec.errors import ModelError
+from tests.conftest import run_facerec
 
 BUNDLED = get_pack("bundled")
 # The bundled files under a downloadable pack's name: InsightFace's real packs carry the release
@@ -142,10 +142,15 @@ def member_data_offset(archive: bytes, name: str) -> int:
     return header + 30 + name_len + extra_len
 
 
+def download(models_dir: Path, base_url: str) -> Path:
+    """Download the test pack quietly."""
+    return download_pack(TEST_PACK, models_dir=models_dir, base_url=base_url, show_progress=False)
+
+
 def refused_download(models_dir: Path, base_url: str) -> pytest.ExceptionInfo[ModelError]:
     """Download the test pack, expecting a refusal."""
     with pytest.raises(ModelError) as caught:
-        download_pack(TEST_PACK, models_dir=models_dir, base_url=base_url, show_progress=False)
+        download(models_dir, base_url)
     return caught
 
 
@@ -320,9 +325,7 @@ def test_download_installs_a_verified_pack(
     build_zip(server.root / "testpack.zip", members, compression)
     models_dir = tmp_path / "models"
 
-    target = download_pack(
-        TEST_PACK, models_dir=models_dir, base_url=server.base_url + "/", show_progress=False
-    )
+    target = download(models_dir, server.base_url + "/")
 
     assert target == models_dir / "testpack"
     assert_installed(models_dir)
@@ -460,10 +463,7 @@ def test_a_download_cut_short_installs_nothing(
 ) -> None:
     build_zip(server.root / "testpack.zip", model_bytes)
     models_dir = tmp_path / "models"
-    with pytest.raises(ModelError) as caught:
-        download_pack(
-            TEST_PACK, models_dir=models_dir, base_url=server.base_url + "/cut", show_progress=False
-        )
+    caught = refused_download(models_dir, server.base_url + "/cut")
     assert "/cut/testpack.zip" in caught.value.message
     assert_nothing_installed(models_dir)
 
@@ -474,9 +474,7 @@ def test_redirects_are_followed(
     """GitHub's release links redirect to a storage host."""
     build_zip(server.root / "testpack.zip", model_bytes)
     models_dir = tmp_path / "models"
-    download_pack(
-        TEST_PACK, models_dir=models_dir, base_url=server.base_url + "/moved", show_progress=False
-    )
+    download(models_dir, server.base_url + "/moved")
     assert server.requests == ["/moved/testpack.zip", "/testpack.zip"]
     assert_installed(models_dir)
 
@@ -524,7 +522,7 @@ def test_a_corrupt_cached_pack_is_refused_not_silently_replaced(
 ) -> None:
     build_zip(server.root / "testpack.zip", model_bytes)
     models_dir = tmp_path / "models"
-    download_pack(TEST_PACK, models_dir=models_dir, base_url=server.base_url, show_progress=False)
+    download(models_dir, server.base_url)
     flip_byte(models_dir / "testpack" / DETECTOR)
 
     with pytest.raises(ModelError) as caught:
@@ -540,7 +538,7 @@ def test_a_corrupt_cached_pack_is_refused_not_silently_replaced(
     assert server.requests == ["/testpack.zip"]
 
     # The advice works: downloading again replaces the pack.
-    download_pack(TEST_PACK, models_dir=models_dir, base_url=server.base_url, show_progress=False)
+    download(models_dir, server.base_url)
     assert_installed(models_dir)
 
 
@@ -549,13 +547,11 @@ def test_a_failed_download_leaves_the_installed_pack_alone(
 ) -> None:
     build_zip(server.root / "testpack.zip", model_bytes)
     models_dir = tmp_path / "models"
-    download_pack(TEST_PACK, models_dir=models_dir, base_url=server.base_url, show_progress=False)
+    download(models_dir, server.base_url)
 
     build_zip(server.root / "testpack.zip", {DETECTOR: model_bytes[DETECTOR], RECOGNIZER: b"x"})
     with pytest.raises(ModelError):
-        download_pack(
-            TEST_PACK, models_dir=models_dir, base_url=server.base_url, show_progress=False
-        )
+        download(models_dir, server.base_url)
     assert_installed(models_dir)
 
 
@@ -585,7 +581,7 @@ def test_path_traversal_members_write_nothing_outside_the_pack(
     models_dir = tmp_path / "models"
     before = set(tmp_path.parent.iterdir())
 
-    download_pack(TEST_PACK, models_dir=models_dir, base_url=server.base_url, show_progress=False)
+    download(models_dir, server.base_url)
 
     assert_installed(models_dir)
     assert list(tmp_path.rglob("evil*")) == []
@@ -650,23 +646,9 @@ def test_an_engine_runs_on_a_downloaded_pack(
 # The CLI ------------------------------------------------------------------------------------------
 
 
-def facerec_command() -> list[str]:
-    entry_point = Path(sys.executable).with_name("facerec")
-    return [str(entry_point)] if entry_point.is_file() else [sys.executable, "-m", "facerec.cli"]
-
-
 def run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """``facerec ARGS`` with only the given FACEREC_ variables, away from any .env file."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("FACEREC_")}
-    environment.setdefault("FACEREC_MODELS_DIR", str(tmp_path / "models"))
-    environment.update(env)
-    return subprocess.run(
-        [*facerec_command(), *args],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    return run_facerec(
+        *args, env={"FACEREC_MODELS_DIR": str(tmp_path / "models"), **env}, cwd=tmp_path
     )
 
 
