@@ -28,6 +28,7 @@ EXIT_CODES: list[tuple[type[errors.FacerecError], int]] = [
     (errors.InvalidInput, 2),
     (errors.ImageError, 3),
     (errors.NoFaceFound, 4),
+    (errors.PoorQuality, 11),
     (errors.NotFound, 5),
     (errors.Conflict, 6),
     (errors.ModelError, 7),
@@ -113,8 +114,16 @@ def enroll(
     student: str | None = typer.Option(None, help="Enroll as this student id"),
     teacher: str | None = typer.Option(None, help="Enroll as this teacher id"),
     name: str | None = typer.Option(None, help="The person's name"),
+    allow_poor_quality: bool = typer.Option(
+        False, help="Enrol even if the face fails the quality gate"
+    ),
+    allow_duplicate: bool = typer.Option(
+        False, help="Enrol even if the face already matches another person"
+    ),
 ) -> None:
-    """Enroll the largest face in IMAGE for a student or a teacher."""
+    """Enroll the largest face in IMAGE for a student or a teacher.
+
+    Exit 11 when the face is too poor to enrol, 6 when it already matches another person."""
     from facerec.api.schemas import EnrollResponse
     from facerec.service import faces
 
@@ -124,7 +133,8 @@ def enroll(
     with _domain_errors():
         ref = faces.person_ref("student" if student else "teacher", student or teacher or "")
     data = _read(image)
-    enrollment = _with_runtime(faces.enroll, image=data, ref=ref, name=name)
+    overrides = faces.Overrides(poor_quality=allow_poor_quality, duplicate=allow_duplicate)
+    enrollment = _with_runtime(faces.enroll, image=data, ref=ref, name=name, overrides=overrides)
     _print(EnrollResponse.of_enrollment(enrollment).model_dump(mode="json"))
 
 
@@ -154,14 +164,14 @@ def identify(
     top_k: int = typer.Option(5, help="Candidates per face"),
 ) -> None:
     """Identify every face in IMAGE among the enrolled people."""
-    from facerec.api.schemas import IdentifiedFace
+    from facerec.api.schemas import IdentifyResponse
     from facerec.service import recognition
 
     data = _read(image)
     result = _with_runtime(
         recognition.identify, image=data, threshold=threshold, top_k=top_k, client="cli"
     )
-    _print({"faces": [IdentifiedFace.of(f).model_dump(mode="json") for f in result.faces]})
+    _print(IdentifyResponse.of(result).model_dump(mode="json"))
 
 
 @app.command()
@@ -193,6 +203,8 @@ def models_list() -> None:
                 "description": p.description,
                 "present": is_present(p, settings.models_dir),
                 "default_threshold": p.default_threshold,
+                "review_threshold": p.review_threshold,
+                "calibration": p.calibration,
                 "selected": p.name == settings.model_pack,
             }
             for p in PACKS.values()

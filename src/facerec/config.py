@@ -64,7 +64,37 @@ class Settings(BaseSettings):
         le=1.0,
         description="Cosine similarity threshold; unset means the model pack's own default.",
     )
+    review_band: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Width of the confirmation band below the threshold (needs_review); unset means "
+        "the model pack's own (its FAR 1% point).",
+    )
+    review_margin: float = Field(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        description="needs_review when the second-best person is within this of the best.",
+    )
     top_k_max: int = Field(50, ge=1, description="Largest top_k a request may ask for.")
+
+    # Enrollment quality gate (docs/accuracy.md has the figures behind each default)
+    quality_min_face_px: float = Field(60.0, ge=0.0, description="Shorter side of the face box.")
+    quality_min_det_score: float = Field(0.55, ge=0.0, le=1.0, description="Detector score.")
+    quality_min_sharpness: float = Field(
+        40.0, ge=0.0, description="Variance of the Laplacian of the aligned face."
+    )
+    quality_min_brightness: float = Field(50.0, ge=0.0, le=255.0, description="Mean grey level.")
+    quality_max_brightness: float = Field(220.0, ge=0.0, le=255.0, description="Mean grey level.")
+    quality_max_yaw_deg: float = Field(45.0, ge=0.0, le=180.0, description="Head turned sideways.")
+    quality_max_pitch_deg: float = Field(50.0, ge=0.0, le=180.0, description="Head up or down.")
+    quality_max_other_face_ratio: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Refuse when another face is at least this fraction of the enrolled face's size.",
+    )
 
     # Images
     max_image_bytes: int = Field(15 * 1024 * 1024, ge=1024, description="Largest upload (bytes).")

@@ -21,6 +21,26 @@ class PersonType(str, enum.Enum):
     TEACHER = "teacher"
 
 
+class Decision(str, enum.Enum):
+    """What identification concluded about one face."""
+
+    MATCH = "match"  # the best person is above the threshold and clearly ahead of the next one
+    NEEDS_REVIEW = "needs_review"  # in the confirmation band, or a look-alike is close behind
+    UNKNOWN = "unknown"  # nobody enrolled is close enough
+
+
+class QualityReason(str, enum.Enum):
+    """Why a face is not good enough to enrol (stable codes, like Rekognition's reasons)."""
+
+    SMALL_FACE = "small_face"
+    LOW_CONFIDENCE = "low_confidence"
+    LOW_SHARPNESS = "low_sharpness"
+    TOO_DARK = "too_dark"
+    TOO_BRIGHT = "too_bright"
+    EXTREME_POSE = "extreme_pose"
+    MULTIPLE_FACES = "multiple_faces"
+
+
 def unit_embedding(raw: npt.ArrayLike) -> Vector:
     """Return ``raw`` as a contiguous, L2-normalised float32 vector; refuse a zero or non-finite one."""
     vector = np.ascontiguousarray(raw, dtype=np.float32).reshape(-1)
@@ -59,10 +79,36 @@ class DetectedFace:
     score: float
 
 
+@dataclass(frozen=True)
+class FaceQuality:
+    """How usable a face is (``engine/quality.py`` says how each figure is measured)."""
+
+    face_px: float  # the shorter side of the face's box
+    det_score: float
+    sharpness: float  # variance of the Laplacian of the aligned crop: low means blurred
+    brightness: float  # mean grey level of the aligned crop's centre, 0 to 255
+    yaw_deg: float
+    pitch_deg: float
+    roll_deg: float
+
+
+@dataclass(frozen=True)
+class QualityCheck:
+    """A face's quality figures and the limits it fails (none: it passed)."""
+
+    quality: FaceQuality
+    reasons: tuple[QualityReason, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.reasons
+
+
 @dataclass(frozen=True, eq=False)
 class EmbeddedFace:
     face: DetectedFace
     embedding: Vector
+    quality: FaceQuality
 
 
 @dataclass(frozen=True)
@@ -101,14 +147,25 @@ class Candidate:
 @dataclass(frozen=True)
 class IdentifiedFace:
     face: DetectedFace
-    match: Candidate | None
+    quality: FaceQuality
+    decision: Decision
+    match: Candidate | None  # the best person when the decision is match or needs_review
     candidates: tuple[Candidate, ...]
+
+
+@dataclass(frozen=True)
+class DecisionRule:
+    """How a face's candidates become a decision (``service/decisions.py``)."""
+
+    threshold: float  # match at or above
+    review_from: float  # needs_review from here up to the threshold
+    margin: float  # needs_review when the second person is within this of the best
 
 
 @dataclass(frozen=True)
 class Identification:
     faces: tuple[IdentifiedFace, ...]
-    threshold: float
+    rule: DecisionRule
 
 
 @dataclass(frozen=True)
@@ -124,3 +181,5 @@ class Verification:
 class Enrollment:
     record: FaceRecord
     faces_in_image: int
+    quality: QualityCheck  # reasons are non-empty only when the operator overrode the gate
+    closest_other: Candidate | None  # set when the operator overrode the duplicate check

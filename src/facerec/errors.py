@@ -13,10 +13,12 @@ knows about HTTP.
     │   ├── UnsupportedImage    not a format we decode (415)
     │   └── CorruptImage        a known format, but broken (400)
     ├── NoFaceFound             no face in the image (422)
+    ├── PoorQuality             the face fails the enrollment quality gate (422, details: reasons)
     ├── NotFound
     │   ├── FaceNotFound        (404)
     │   └── PersonNotFound      (404)
     ├── Conflict                (409)
+    │   └── DuplicateFace       the face already matches another person (409, details: who)
     ├── Unauthorized            no or wrong API key (401)
     ├── ModelError              a model pack is missing, corrupt or cannot be fetched (503)
     ├── ServiceNotReady         still starting, or failed to start (503)
@@ -30,13 +32,15 @@ from __future__ import annotations
 
 
 class FacerecError(Exception):
-    """Base class. ``code`` is stable; ``message`` is for people."""
+    """Base class. ``code`` is stable; ``message`` is for people; ``details`` (optional, JSON-able)
+    are for programs that want to act on the error."""
 
     code = "error"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, details: dict[str, object] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.details = details
 
 
 class InvalidInput(FacerecError):
@@ -67,6 +71,10 @@ class NoFaceFound(FacerecError):
     code = "no_face_found"
 
 
+class PoorQuality(FacerecError):
+    code = "poor_quality"
+
+
 class NotFound(FacerecError):
     code = "not_found"
 
@@ -81,6 +89,10 @@ class PersonNotFound(NotFound):
 
 class Conflict(FacerecError):
     code = "conflict"
+
+
+class DuplicateFace(Conflict):
+    code = "duplicate_face"
 
 
 class Unauthorized(FacerecError):

@@ -11,6 +11,7 @@ from PIL import Image
 
 from facerec.api.app import create_app
 from facerec.config import Settings
+from facerec.engine.models import PACKS
 from facerec.store.tables import FaceData, FaceRecognitionLogs, Student
 from tests.api.test_recognition_flow import count, enroll, identify
 from tests.conftest import Facedata, make_settings
@@ -20,6 +21,7 @@ def assert_error(response, status: int, code: str) -> None:  # type: ignore[no-u
     assert response.status_code == status, response.text
     body = response.json()
     assert set(body) == {"error"} and body["error"]["code"] == code and body["error"]["message"]
+    assert set(body["error"]) <= {"code", "message", "details"}
 
 
 def post_image(client: TestClient, path: str, payload: bytes, **data: str):  # type: ignore[no-untyped-def]
@@ -28,8 +30,15 @@ def post_image(client: TestClient, path: str, payload: bytes, **data: str):  # t
 
 def test_face_lifecycle_list_get_image_delete(client: TestClient, samples: Path) -> None:
     first = enroll(client, samples / "yaoming.jpg", "student", "S1").json()
-    second = enroll(client, samples / "gdp.jpg", "teacher", "T1").json()
-    assert second["faces_in_image"] == 5 and second["warnings"]
+    # gdp.jpg has five people of similar size: whose face would it enrol? Refused, then overridden.
+    refused = enroll(client, samples / "gdp.jpg", "teacher", "T1")
+    assert_error(refused, 422, "poor_quality")
+    assert refused.json()["error"]["details"]["reasons"] == ["multiple_faces"]
+    second = enroll(client, samples / "gdp.jpg", "teacher", "T1", allow_poor_quality="true").json()
+    assert second["faces_in_image"] == 5
+    assert second["quality"]["passed"] is False
+    assert second["quality"]["reasons"] == ["multiple_faces"]
+    assert any("poor quality (multiple_faces)" in w for w in second["warnings"])
 
     listed = client.get("/v1/faces", params={"person_type": "student", "person_id": "S1"}).json()
     assert listed["total"] == 1 and listed["faces"][0]["face_id"] == first["face_id"]
@@ -154,7 +163,7 @@ def test_api_keys_guard_every_v1_route(tmp_path: Path, samples: Path) -> None:
 def test_info_health_ready_and_docs(client: TestClient) -> None:
     info = client.get("/v1/info").json()
     assert info["model_pack"] == "bundled" and info["embedding_size"] == 512
-    assert info["provider"] == "CPUExecutionProvider" and info["threshold"] == 0.4
+    assert info["provider"] == "CPUExecutionProvider" and info["threshold"] == PACKS["bundled"].default_threshold
     assert client.get("/health").json() == {"status": "ok"}
     assert client.get("/ready").json() == {
         "status": "ready",

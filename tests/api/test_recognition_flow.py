@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, func, select
 
 from facerec.api.app import create_app
 from facerec.config import Settings
+from facerec.engine.models import PACKS
 from facerec.store.tables import FaceData, FaceRecognitionLogs, Student, Teacher
 from tests.conftest import Facedata
 
@@ -113,7 +114,8 @@ def test_verify_threshold_override_is_applied(client: TestClient, samples: Path)
     lenient = verify(client, photo, samples / "gdp.jpg", threshold="-1").json()
     assert lenient["threshold"] == -1.0 and lenient["same_person"] is True
     default = verify(client, photo, samples / "gdp.jpg").json()
-    assert default["threshold"] == 0.4 and default["same_person"] is False
+    assert default["threshold"] == PACKS["bundled"].default_threshold
+    assert default["same_person"] is False
 
 
 def test_identify_with_empty_gallery_returns_faces_without_match(

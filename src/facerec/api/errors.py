@@ -1,4 +1,5 @@
-"""THE mapping from domain errors to HTTP: one table, one JSON shape ``{"error": {"code", "message"}}``.
+"""THE mapping from domain errors to HTTP: one table, one JSON shape ``{"error": {"code", "message"}}``
+(plus ``details`` where the error carries some, e.g. the quality reasons of ``poor_quality``).
 
 Request validation errors (FastAPI's) are reshaped into the same body with code ``invalid_input``.
 An unexpected exception is logged with its traceback and answered with a 500 in the same shape, without
@@ -26,6 +27,7 @@ STATUS_BY_ERROR: list[tuple[type[errors.FacerecError], int]] = [
     (errors.ImageError, 400),
     (errors.InvalidInput, 422),
     (errors.NoFaceFound, 422),
+    (errors.PoorQuality, 422),
     (errors.NotFound, 404),
     (errors.Conflict, 409),
     (errors.ModelError, 503),
@@ -42,14 +44,21 @@ def status_for(exc: errors.FacerecError) -> int:
     return 400
 
 
-def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
-    return {"error": {"code": code, "message": message}}
+def error_body(
+    code: str, message: str, details: dict[str, object] | None = None
+) -> dict[str, dict[str, object]]:
+    body: dict[str, object] = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return {"error": body}
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(errors.FacerecError)
     async def _domain(_: Request, exc: errors.FacerecError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message), status_code=status_for(exc))
+        return JSONResponse(
+            error_body(exc.code, exc.message, exc.details), status_code=status_for(exc)
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

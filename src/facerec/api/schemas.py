@@ -13,6 +13,11 @@ from facerec import domain
 class ErrorDetail(BaseModel):
     code: str = Field(description="Stable machine-readable error code")
     message: str
+    details: dict[str, Any] | None = Field(
+        None,
+        description="Only on some errors: poor_quality gives reasons and quality; duplicate_face "
+        "gives the person the face already matches",
+    )
 
 
 class ErrorResponse(BaseModel):
@@ -25,9 +30,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         400: "Empty or damaged image",
         401: "Missing or wrong X-API-Key",
         404: "No such face",
+        409: "The face already matches another person (duplicate_face)",
         413: "Image or request too large",
         415: "Not a supported image format",
-        422: "Invalid input, or no face found",
+        422: "Invalid input, no face found, or a face too poor to enrol (poor_quality)",
         503: "Model or database unavailable",
     }.items()
 }
@@ -62,6 +68,41 @@ class Face(BaseModel):
         )
 
 
+class Quality(BaseModel):
+    face_px: float = Field(description="Shorter side of the face box, pixels")
+    det_score: float = Field(description="Detection score, 0 to 1")
+    sharpness: float = Field(description="Variance of the Laplacian of the aligned face")
+    brightness: float = Field(description="Mean grey level of the aligned face, 0 to 255")
+    yaw_deg: float
+    pitch_deg: float
+    roll_deg: float
+
+    @classmethod
+    def of(cls, quality: domain.FaceQuality) -> Quality:
+        return cls(
+            face_px=round(quality.face_px, 1),
+            det_score=round(quality.det_score, 4),
+            sharpness=round(quality.sharpness, 1),
+            brightness=round(quality.brightness, 1),
+            yaw_deg=round(quality.yaw_deg, 1),
+            pitch_deg=round(quality.pitch_deg, 1),
+            roll_deg=round(quality.roll_deg, 1),
+        )
+
+
+class QualityCheck(Quality):
+    passed: bool
+    reasons: list[domain.QualityReason] = Field(description="The limits the face fails")
+
+    @classmethod
+    def of_check(cls, check: domain.QualityCheck) -> QualityCheck:
+        return cls(
+            **Quality.of(check.quality).model_dump(),
+            passed=check.passed,
+            reasons=list(check.reasons),
+        )
+
+
 class EnrolledFace(BaseModel):
     face_id: int
     person_type: domain.PersonType
@@ -88,6 +129,7 @@ class EnrolledFace(BaseModel):
 
 class EnrollResponse(EnrolledFace):
     faces_in_image: int = Field(description="Faces found; the largest was enrolled")
+    quality: QualityCheck
     warnings: list[str]
 
     @classmethod
@@ -97,9 +139,19 @@ class EnrollResponse(EnrolledFace):
             warnings.append(
                 f"{enrollment.faces_in_image} faces were found; the largest one was enrolled"
             )
+        if not enrollment.quality.passed:
+            codes = ", ".join(r.value for r in enrollment.quality.reasons)
+            warnings.append(f"enrolled despite poor quality ({codes})")
+        if enrollment.closest_other is not None:
+            other = enrollment.closest_other
+            warnings.append(
+                f"enrolled although the face matches {other.person.person_type.value} "
+                f"{other.person.person_id} (similarity {other.similarity:.3f})"
+            )
         return cls(
             **EnrolledFace.of(enrollment.record).model_dump(),
             faces_in_image=enrollment.faces_in_image,
+            quality=QualityCheck.of_check(enrollment.quality),
             warnings=warnings,
         )
 
@@ -148,7 +200,14 @@ class Candidate(BaseModel):
 class IdentifiedFace(BaseModel):
     bbox: BBox
     score: float
-    match: Candidate | None = Field(description="The best person above the threshold, or null")
+    decision: domain.Decision = Field(
+        description="match: the person, clearly. needs_review: a person in the confirmation band, "
+        "or with a look-alike close behind; confirm by hand. unknown: nobody enrolled"
+    )
+    match: Candidate | None = Field(
+        description="The person the decision points at (match or needs_review), or null"
+    )
+    quality: Quality
     candidates: list[Candidate]
 
     @classmethod
@@ -156,14 +215,27 @@ class IdentifiedFace(BaseModel):
         return cls(
             bbox=BBox.of(result.face.bbox),
             score=round(result.face.score, 4),
+            decision=result.decision,
             match=Candidate.of(result.match) if result.match else None,
+            quality=Quality.of(result.quality),
             candidates=[Candidate.of(c) for c in result.candidates],
         )
 
 
 class IdentifyResponse(BaseModel):
     faces: list[IdentifiedFace]
-    threshold: float
+    threshold: float = Field(description="match at or above")
+    review_from: float = Field(description="needs_review from here up to the threshold")
+    margin: float = Field(description="needs_review when the runner-up is this close to the best")
+
+    @classmethod
+    def of(cls, result: domain.Identification) -> IdentifyResponse:
+        return cls(
+            faces=[IdentifiedFace.of(f) for f in result.faces],
+            threshold=result.rule.threshold,
+            review_from=round(result.rule.review_from, 4),
+            margin=result.rule.margin,
+        )
 
 
 class DetectResponse(BaseModel):

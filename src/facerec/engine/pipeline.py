@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from facerec.domain import BoundingBox, DetectedFace, EmbeddedFace, unit_embedding
+from facerec.engine import quality
 from facerec.engine.align import align_face
 from facerec.engine.detector import EMPTY, Detections, ScrfdDetector
 from facerec.engine.embedder import ArcFaceEmbedder
@@ -70,7 +71,7 @@ class FaceEngine:
         return sorted(faces, key=lambda f: f.bbox.area, reverse=True)
 
     def embed_faces(self, image: BgrImage, faces: list[DetectedFace]) -> list[EmbeddedFace]:
-        """Embed the given faces of one image in a single batch."""
+        """Embed the given faces of one image in a single batch, and measure their quality."""
         crops = [
             align_face(
                 image, np.asarray(f.landmarks, dtype=np.float32), self.embedder.input_size_px
@@ -79,8 +80,12 @@ class FaceEngine:
         ]
         vectors = self.embedder.embed(crops)
         return [
-            EmbeddedFace(face=f, embedding=unit_embedding(v))
-            for f, v in zip(faces, vectors, strict=True)
+            EmbeddedFace(
+                face=f,
+                embedding=unit_embedding(v),
+                quality=quality.measure(crop, f),
+            )
+            for f, v, crop in zip(faces, vectors, crops, strict=True)
         ]
 
     def analyze(self, image: BgrImage) -> list[EmbeddedFace]:

@@ -1,4 +1,5 @@
-"""Use cases on enrolled faces: enroll, read, list, delete.
+"""Use cases on enrolled faces: enroll (with the quality gate and the duplicate check), read, list,
+delete.
 
 The database is written and committed first, then the index is updated. Imports the engine, store and
 index layers; nothing of the web.
@@ -7,10 +8,11 @@ index layers; nothing of the web.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
-from facerec.domain import Enrollment, FaceRecord, PersonRef, PersonType
-from facerec.errors import InvalidInput
+from facerec.domain import Candidate, Enrollment, FaceRecord, PersonRef, PersonType, Vector
+from facerec.errors import DuplicateFace, InvalidInput, PoorQuality
+from facerec.service.quality import assess
 from facerec.service.runtime import Runtime
 from facerec.store import repositories as repo
 
@@ -36,13 +38,54 @@ def person_ref(person_type: str, person_id: str) -> PersonRef:
     return PersonRef(kind, person_id)
 
 
-def enroll(runtime: Runtime, *, image: bytes, ref: PersonRef, name: str | None) -> Enrollment:
-    """Store the largest face of ``image`` for the person (created when new) and index it."""
+@dataclass(frozen=True)
+class Overrides:
+    """What an operator may explicitly accept at enrollment."""
+
+    poor_quality: bool = False
+    duplicate: bool = False
+
+
+def enroll(
+    runtime: Runtime,
+    *,
+    image: bytes,
+    ref: PersonRef,
+    name: str | None,
+    overrides: Overrides = Overrides(),
+) -> Enrollment:
+    """Store the largest face of ``image`` for the person (created when new) and index it.
+
+    Refused unless overridden: a face that fails the quality gate (``PoorQuality``, with its reasons),
+    and a face that already matches another person at the threshold (``DuplicateFace``, naming them).
+    """
     if name is not None:
         name = name.strip() or None
         if name is not None and len(name) > NAME_MAX_CHARS:
             raise InvalidInput(f"name is longer than {NAME_MAX_CHARS} characters")
     largest = runtime.largest_face(image)
+    check = assess(largest.face.quality, runtime.quality_limits, other_faces=largest.others)
+    if not check.passed and not overrides.poor_quality:
+        codes = ", ".join(r.value for r in check.reasons)
+        raise PoorQuality(
+            f"the face is not good enough to enrol ({codes}); take a better photo, or set "
+            "allow_poor_quality to enrol it anyway",
+            details={"reasons": [r.value for r in check.reasons], "quality": asdict(check.quality)},
+        )
+    closest = _closest_other_person(runtime, largest.face.embedding, ref)
+    duplicate = closest is not None and closest.similarity >= runtime.default_threshold
+    if duplicate and closest is not None and not overrides.duplicate:
+        other = closest.person
+        raise DuplicateFace(
+            f"this face already matches {other.person_type.value} {other.person_id} "
+            f"(similarity {closest.similarity:.3f}); set allow_duplicate to enrol it anyway",
+            details={
+                "person_type": other.person_type.value,
+                "person_id": other.person_id,
+                "face_id": closest.face_id,
+                "similarity": round(closest.similarity, 4),
+            },
+        )
     with runtime.database.session() as session:
         repo.ensure_person(session, ref=ref, name=name)
         record = repo.add_face(
@@ -56,7 +99,19 @@ def enroll(runtime: Runtime, *, image: bytes, ref: PersonRef, name: str | None) 
             model_pack=runtime.model_pack,
         )
     runtime.index.add(record.face_id, ref, largest.face.embedding)
-    return Enrollment(record=record, faces_in_image=largest.faces_found)
+    return Enrollment(
+        record=record,
+        faces_in_image=largest.faces_found,
+        quality=check,
+        closest_other=closest if duplicate else None,
+    )
+
+
+def _closest_other_person(runtime: Runtime, embedding: Vector, ref: PersonRef) -> Candidate | None:
+    for candidate in runtime.index.search(embedding, top_k=2):
+        if candidate.person != ref:
+            return candidate
+    return None
 
 
 def get_face(runtime: Runtime, *, face_id: int) -> FaceRecord:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from facerec.domain import DetectedFace, Identification, IdentifiedFace, PersonRef, Verification
 from facerec.engine.pipeline import cosine
 from facerec.errors import FacerecError, InvalidInput, NoFaceFound
+from facerec.service.decisions import decide
 from facerec.service.runtime import Runtime
 from facerec.store import repositories as repo
 from facerec.store.repositories import LogEntry
@@ -41,11 +42,12 @@ def verify(
 def identify(
     runtime: Runtime, *, image: bytes, threshold: float | None, top_k: int, client: str | None
 ) -> Identification:
-    """Every face in the image with its best match above the threshold (or none) and its candidates."""
-    limit = runtime.threshold(threshold)
+    """Every face in the image with its decision (match, needs_review, unknown), its quality and its
+    candidates (people, each scored by their best enrolled face)."""
+    rule = runtime.decision_rule(threshold)
     if not 1 <= top_k <= runtime.settings.top_k_max:
         raise InvalidInput(f"top_k must be between 1 and {runtime.settings.top_k_max}")
-    log = _Logger(runtime, operation="identify", threshold=limit, client=client)
+    log = _Logger(runtime, operation="identify", threshold=rule.threshold, client=client)
     try:
         decoded = runtime.decode(image)
     except FacerecError as exc:
@@ -53,12 +55,21 @@ def identify(
         raise
     results: list[IdentifiedFace] = []
     for embedded in runtime.engine.analyze(decoded.pixels):
-        candidates = runtime.index.search(embedded.embedding, top_k=top_k)
-        best = candidates[0] if candidates and candidates[0].similarity >= limit else None
-        results.append(IdentifiedFace(face=embedded.face, match=best, candidates=tuple(candidates)))
+        # Two people at least, so that the margin rule sees the runner-up whatever top_k is.
+        candidates = runtime.index.search(embedded.embedding, top_k=max(top_k, 2))
+        decision, best = decide(candidates, rule)
+        results.append(
+            IdentifiedFace(
+                face=embedded.face,
+                quality=embedded.quality,
+                decision=decision,
+                match=best,
+                candidates=tuple(candidates[:top_k]),
+            )
+        )
     entries = [
         log.entry(
-            "match" if r.match else "unknown",
+            r.decision.value,
             similarity=r.candidates[0].similarity if r.candidates else None,
             person=r.match.person if r.match else None,
             face_id=r.match.face_id if r.match else None,
@@ -66,7 +77,7 @@ def identify(
         for r in results
     ]
     log.write(entries or [log.entry(NoFaceFound.code)])
-    return Identification(faces=tuple(results), threshold=limit)
+    return Identification(faces=tuple(results), rule=rule)
 
 
 def detect(runtime: Runtime, *, image: bytes) -> list[DetectedFace]:

@@ -13,13 +13,14 @@ import time
 from dataclasses import dataclass
 
 from facerec.config import Settings
-from facerec.domain import EmbeddedFace
+from facerec.domain import DecisionRule, DetectedFace, EmbeddedFace
 from facerec.engine.image import DecodedImage, decode_image
 from facerec.engine.models import ensure_pack, get_pack
 from facerec.engine.pipeline import DetectionOptions, FaceEngine
 from facerec.engine.session import SessionOptions
 from facerec.errors import ImageError, InvalidInput, NoFaceFound
 from facerec.index.vectors import VectorIndex
+from facerec.service.quality import QualityLimits
 from facerec.store import repositories as repo
 from facerec.store.db import Database
 
@@ -30,7 +31,11 @@ log = logging.getLogger(__name__)
 class LargestFace:
     image: DecodedImage
     face: EmbeddedFace
-    faces_found: int
+    others: tuple[DetectedFace, ...]  # the photo's other faces, largest first
+
+    @property
+    def faces_found(self) -> int:
+        return 1 + len(self.others)
 
 
 @dataclass
@@ -57,6 +62,20 @@ class Runtime:
             raise InvalidInput("threshold must be a cosine similarity between -1 and 1")
         return override
 
+    def decision_rule(self, threshold_override: float | None) -> DecisionRule:
+        """The identify rule: the confirmation band keeps its width when the threshold is moved."""
+        threshold = self.threshold(threshold_override)
+        band = self.settings.review_band
+        if band is None:
+            band = self.engine.pack.default_threshold - self.engine.pack.review_threshold
+        return DecisionRule(
+            threshold=threshold, review_from=threshold - band, margin=self.settings.review_margin
+        )
+
+    @property
+    def quality_limits(self) -> QualityLimits:
+        return QualityLimits.of(self.settings)
+
     def decode(self, data: bytes) -> DecodedImage:
         return decode_image(
             data, max_bytes=self.settings.max_image_bytes, max_pixels=self.settings.max_image_pixels
@@ -75,7 +94,7 @@ class Runtime:
         if not faces:
             raise NoFaceFound(f"no face was found in {label or 'the image'}")
         embedded = self.engine.embed_faces(decoded.pixels, [faces[0]])[0]
-        return LargestFace(image=decoded, face=embedded, faces_found=len(faces))
+        return LargestFace(image=decoded, face=embedded, others=tuple(faces[1:]))
 
     def close(self) -> None:
         self.database.dispose()

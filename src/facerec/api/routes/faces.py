@@ -19,11 +19,20 @@ async def enroll_face(
     person_type: str = Form(description="student or teacher"),
     person_id: str = Form(description="The person's external id (created when new)"),
     name: str | None = Form(None, description="The person's name (optional)"),
+    allow_poor_quality: bool = Form(
+        False, description="Enrol even if the face fails the quality gate (operator override)"
+    ),
+    allow_duplicate: bool = Form(
+        False, description="Enrol even if the face already matches another person"
+    ),
     runtime: Runtime = Depends(get_runtime),
 ) -> schemas.EnrollResponse:
     ref = faces.person_ref(person_type, person_id)
     data = await read_upload(image, runtime.settings.max_image_bytes)
-    enrollment = await run_blocking(request, faces.enroll, runtime, image=data, ref=ref, name=name)
+    overrides = faces.Overrides(poor_quality=allow_poor_quality, duplicate=allow_duplicate)
+    enrollment = await run_blocking(
+        request, faces.enroll, runtime, image=data, ref=ref, name=name, overrides=overrides
+    )
     return schemas.EnrollResponse.of_enrollment(enrollment)
 
 

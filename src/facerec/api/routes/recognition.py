@@ -52,9 +52,7 @@ async def identify(
         top_k=top_k,
         client=client_of(request),
     )
-    return schemas.IdentifyResponse(
-        faces=[schemas.IdentifiedFace.of(f) for f in result.faces], threshold=result.threshold
-    )
+    return schemas.IdentifyResponse.of(result)
 
 
 @router.post("/detect", response_model=schemas.DetectResponse)
