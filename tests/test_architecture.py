@@ -39,6 +39,15 @@ FORBIDDEN = {
         "facerec.api",
     ],
     "facerec.service": ["fastapi", "starlette", "uvicorn", "facerec.api"],
+    # The evaluation runs the engine and the service's pure rules, without a database or a server.
+    "facerec.evaluation": [
+        "fastapi",
+        "starlette",
+        "sqlalchemy",
+        "facerec.store",
+        "facerec.index",
+        "facerec.api",
+    ],
 }
 
 

@@ -1,4 +1,4 @@
-"""The ``facerec`` command line: serve, enroll, verify, identify, reindex, models.
+"""The ``facerec`` command line: serve, enroll, verify, identify, reindex, eval, models.
 
 Thin: parse, call one service function, print JSON. Domain errors become a message on stderr and an
 exit code from ``EXIT_CODES`` (the CLI's one table, like ``api/errors.py`` for HTTP).
@@ -188,6 +188,38 @@ def reindex(
 
     report = _with_runtime(admin.reindex, reembed_other_packs=reembed)
     _print({"indexed": report.indexed, "reembedded": report.reembedded, "failed": report.failed})
+
+
+@app.command("eval")
+def evaluate(
+    dataset: Path = typer.Argument(
+        ..., help="Folder with MANIFEST.tsv, PAIRS_SAME.tsv, PAIRS_DIFF.tsv"
+    ),
+    out: Path = typer.Option(Path("eval-report"), help="Where report.md and the plots go"),
+    threshold: float | None = typer.Option(None, help="Evaluate at this threshold"),
+) -> None:
+    """Measure detection, verification and identification on a labelled photo folder.
+
+    Prints the summary tables (Markdown) and writes them, with a ROC plot and a histogram of
+    similarities, to OUT. Uses the configured model pack and settings; touches no database."""
+    from facerec.evaluation.report import summary, write_report
+    from facerec.evaluation.run import evaluate as run_evaluation
+    from facerec.service.quality import QualityLimits
+    from facerec.service.runtime import decision_rule, load_engine
+
+    settings = _settings()
+    with _domain_errors():
+        engine = load_engine(settings, show_progress=True)
+        result = run_evaluation(
+            engine,
+            dataset,
+            rule=decision_rule(settings, engine.pack, threshold),
+            limits=QualityLimits.of(settings),
+            max_image_bytes=settings.max_image_bytes,
+            max_image_pixels=settings.max_image_pixels,
+        )
+    typer.echo(summary(result))
+    typer.echo(f"\nreport: {write_report(result, out)}")
 
 
 @models_app.command("list")

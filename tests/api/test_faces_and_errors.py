@@ -33,12 +33,12 @@ def test_face_lifecycle_list_get_image_delete(client: TestClient, samples: Path)
     # gdp.jpg has five people of similar size: whose face would it enrol? Refused, then overridden.
     refused = enroll(client, samples / "gdp.jpg", "teacher", "T1")
     assert_error(refused, 422, "poor_quality")
-    assert refused.json()["error"]["details"]["reasons"] == ["multiple_faces"]
+    assert "multiple_faces" in refused.json()["error"]["details"]["reasons"]
     second = enroll(client, samples / "gdp.jpg", "teacher", "T1", allow_poor_quality="true").json()
     assert second["faces_in_image"] == 5
     assert second["quality"]["passed"] is False
-    assert second["quality"]["reasons"] == ["multiple_faces"]
-    assert any("poor quality (multiple_faces)" in w for w in second["warnings"])
+    assert second["quality"]["reasons"] == refused.json()["error"]["details"]["reasons"]
+    assert any("enrolled despite poor quality" in w for w in second["warnings"])
 
     listed = client.get("/v1/faces", params={"person_type": "student", "person_id": "S1"}).json()
     assert listed["total"] == 1 and listed["faces"][0]["face_id"] == first["face_id"]

@@ -258,6 +258,9 @@ class Info(BaseModel):
     model_description: str
     embedding_size: int
     threshold: float
+    review_from: float = Field(description="needs_review from here up to the threshold")
+    review_margin: float
+    threshold_calibration: str = Field(description="How the pack's default threshold was chosen")
     provider: str
     available_providers: list[str]
     faces_indexed: int

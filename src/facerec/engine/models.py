@@ -57,6 +57,10 @@ class ModelPack:
     bundled: bool = False
 
     @property
+    def threshold_measured(self) -> bool:
+        return self.calibration != NOT_MEASURED
+
+    @property
     def files(self) -> tuple[ModelFile, ModelFile]:
         return (self.detector, self.recognizer)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from facerec.config import Settings
 from facerec.domain import DecisionRule, DetectedFace, EmbeddedFace
 from facerec.engine.image import DecodedImage, decode_image
-from facerec.engine.models import ensure_pack, get_pack
+from facerec.engine.models import ModelPack, ensure_pack, get_pack
 from facerec.engine.pipeline import DetectionOptions, FaceEngine
 from facerec.engine.session import SessionOptions
 from facerec.errors import ImageError, InvalidInput, NoFaceFound
@@ -51,26 +51,13 @@ class Runtime:
 
     @property
     def default_threshold(self) -> float:
-        if self.settings.threshold is not None:
-            return self.settings.threshold
-        return self.engine.pack.default_threshold
+        return self.threshold(None)
 
     def threshold(self, override: float | None) -> float:
-        if override is None:
-            return self.default_threshold
-        if not -1.0 <= override <= 1.0:
-            raise InvalidInput("threshold must be a cosine similarity between -1 and 1")
-        return override
+        return decision_rule(self.settings, self.engine.pack, override).threshold
 
     def decision_rule(self, threshold_override: float | None) -> DecisionRule:
-        """The identify rule: the confirmation band keeps its width when the threshold is moved."""
-        threshold = self.threshold(threshold_override)
-        band = self.settings.review_band
-        if band is None:
-            band = self.engine.pack.default_threshold - self.engine.pack.review_threshold
-        return DecisionRule(
-            threshold=threshold, review_from=threshold - band, margin=self.settings.review_margin
-        )
+        return decision_rule(self.settings, self.engine.pack, threshold_override)
 
     @property
     def quality_limits(self) -> QualityLimits:
@@ -98,6 +85,24 @@ class Runtime:
 
     def close(self) -> None:
         self.database.dispose()
+
+
+def decision_rule(
+    settings: Settings, pack: ModelPack, threshold_override: float | None = None
+) -> DecisionRule:
+    """The threshold in force (a request's override, the setting, or the pack's own) and the band
+    below it; the band keeps its width when the threshold is moved."""
+    if threshold_override is not None and not -1.0 <= threshold_override <= 1.0:
+        raise InvalidInput("threshold must be a cosine similarity between -1 and 1")
+    threshold = threshold_override
+    if threshold is None:
+        threshold = settings.threshold if settings.threshold is not None else pack.default_threshold
+    band = settings.review_band
+    if band is None:
+        band = pack.default_threshold - pack.review_threshold
+    return DecisionRule(
+        threshold=threshold, review_from=threshold - band, margin=settings.review_margin
+    )
 
 
 def load_engine(settings: Settings, *, show_progress: bool = False) -> FaceEngine:
@@ -148,6 +153,13 @@ def start_runtime(settings: Settings, *, show_progress: bool = False) -> Runtime
         index=VectorIndex(model_pack=engine.pack.name, dimension=engine.dimension),
     )
     count = rebuild_index(runtime)
+    if settings.threshold is None and not engine.pack.threshold_measured:
+        log.warning(
+            "the default threshold of %s (%.2f) was %s",
+            engine.pack.name,
+            engine.pack.default_threshold,
+            engine.pack.calibration,
+        )
     log.info(
         "ready in %.1f s: pack %s on %s, %d faces indexed, database %s",
         time.perf_counter() - started,

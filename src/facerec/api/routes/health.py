@@ -33,12 +33,16 @@ async def ready(request: Request) -> JSONResponse:
 
 @router.get("/v1/info", response_model=schemas.Info, dependencies=[Depends(require_api_key)])
 async def info(runtime: Runtime = Depends(get_runtime)) -> schemas.Info:
+    rule = runtime.decision_rule(None)
     return schemas.Info(
         version=__version__,
         model_pack=runtime.model_pack,
         model_description=runtime.engine.pack.description,
         embedding_size=runtime.engine.dimension,
-        threshold=runtime.default_threshold,
+        threshold=rule.threshold,
+        review_from=round(rule.review_from, 4),
+        review_margin=rule.margin,
+        threshold_calibration=runtime.engine.pack.calibration,
         provider=runtime.engine.provider,
         available_providers=available_providers(),
         faces_indexed=len(runtime.index),

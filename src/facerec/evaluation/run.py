@@ -1,0 +1,56 @@
+"""One evaluation run: the pipeline over the photos, then every protocol, into one result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from facerec.domain import DecisionRule
+from facerec.engine.pipeline import FaceEngine
+from facerec.evaluation import protocol
+from facerec.evaluation.dataset import Dataset, load_dataset
+from facerec.evaluation.photos import PhotoResult, analyse_photos
+from facerec.service.quality import QualityLimits
+
+
+@dataclass(frozen=True, eq=False)
+class Evaluation:
+    dataset: Dataset
+    model_pack: str
+    rule: DecisionRule
+    photos: dict[str, PhotoResult]
+    detection: protocol.Detection
+    verification: protocol.Verification
+    identification: protocol.Identification
+    template_scorings: list[protocol.TemplateScoring]
+
+
+def evaluate(
+    engine: FaceEngine,
+    root: Path,
+    *,
+    rule: DecisionRule,
+    limits: QualityLimits,
+    max_image_bytes: int,
+    max_image_pixels: int,
+    show_progress: bool = True,
+) -> Evaluation:
+    dataset = load_dataset(root)
+    photos = analyse_photos(
+        engine,
+        dataset,
+        limits=limits,
+        max_image_bytes=max_image_bytes,
+        max_image_pixels=max_image_pixels,
+        show_progress=show_progress,
+    )
+    return Evaluation(
+        dataset=dataset,
+        model_pack=engine.pack.name,
+        rule=rule,
+        photos=photos,
+        detection=protocol.detection(dataset, photos),
+        verification=protocol.verification(dataset, photos, threshold=rule.threshold),
+        identification=protocol.identification(dataset, photos, rule=rule),
+        template_scorings=protocol.template_scorings(dataset, photos, rule=rule),
+    )
