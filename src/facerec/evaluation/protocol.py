@@ -18,6 +18,7 @@ from facerec.evaluation.photos import PhotoResult
 from facerec.service.decisions import decide
 
 FAR_TARGETS = (0.01, 0.001, 0.0001)
+SWEEP_THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
 FPIR_TARGET = 0.01
 
 
@@ -54,6 +55,7 @@ class Verification:
     eer: float
     eer_threshold: float
     auc: float
+    sweep: tuple[tuple[float, float, float], ...]  # (threshold, TAR, FAR) at SWEEP_THRESHOLDS
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,10 @@ def verification(
         eer=eer,
         eer_threshold=eer_threshold,
         auc=metrics.roc_auc(genuine[np.isfinite(genuine)], impostor[np.isfinite(impostor)]),
+        sweep=tuple(
+            (t, metrics.accept_rate(genuine, t), metrics.accept_rate(impostor, t))
+            for t in SWEEP_THRESHOLDS
+        ),
     )
 
 

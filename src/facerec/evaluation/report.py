@@ -38,6 +38,7 @@ def summary(evaluation: Evaluation) -> str:
             f"margin {evaluation.rule.margin:.2f}).",
             "### Detection\n\n" + _detection(evaluation),
             "### Verification\n\n" + _verification(evaluation),
+            "### Other thresholds\n\n" + _sweep(evaluation),
             "### Identification\n\n" + _identification(evaluation),
             "### Several photos per person\n\n" + _templates(evaluation),
         ]
@@ -101,6 +102,20 @@ def _verification(evaluation: Evaluation) -> str:
             ("pairs with a photo without a face (count as rejected)", str(v.pairs_without_face))
         )
     return _table(("measure", "result"), rows)
+
+
+def _sweep(evaluation: Evaluation) -> str:
+    v = evaluation.verification
+    lines = [
+        "| threshold | same-person pairs accepted (TAR) | different-person pairs accepted (FAR) |",
+        "|---|---|---|",
+    ]
+    for threshold, tar, far in v.sweep:
+        accepted = round(far * v.impostor.size)
+        lines.append(
+            f"| {threshold:.2f} | {_pct(tar)} | {_pct(far, 4)} ({accepted:,} of {v.impostor.size:,}) |"
+        )
+    return "\n".join(lines)
 
 
 def _identification(evaluation: Evaluation) -> str:
