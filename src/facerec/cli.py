@@ -202,6 +202,7 @@ def evaluate(
 
     Prints the summary tables (Markdown) and writes them, with a ROC plot and a histogram of
     similarities, to OUT. Uses the configured model pack and settings; touches no database."""
+    from facerec.evaluation.dataset import load_dataset
     from facerec.evaluation.report import summary, write_report
     from facerec.evaluation.run import evaluate as run_evaluation
     from facerec.service.quality import QualityLimits
@@ -209,10 +210,11 @@ def evaluate(
 
     settings = _settings()
     with _domain_errors():
+        photos = load_dataset(dataset)  # a bad folder fails before the models load
         engine = load_engine(settings, show_progress=True)
         result = run_evaluation(
             engine,
-            dataset,
+            photos,
             rule=decision_rule(settings, engine.pack, threshold),
             limits=QualityLimits.of(settings),
             max_image_bytes=settings.max_image_bytes,

@@ -9,6 +9,7 @@ them, so a dataset can leave out two labels that may be one person (facedata doe
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,11 +54,17 @@ def load_dataset(root: Path) -> Dataset:
             file=row["file"],
             identity=row["identity"],
             faces_expected=_count(row.get("faces_expected")),
-            tags=tuple(t for t in (row.get("tags") or "").replace(";", ",").split(",") if t),
+            tags=tuple(
+                t.strip() for t in (row.get("tags") or "").replace(";", ",").split(",") if t.strip()
+            ),
         )
         for row in _rows(root, "MANIFEST.tsv", ("file", "identity"))
     )
     known = {p.file for p in photos}
+    if len(known) != len(photos):
+        counts = Counter(p.file for p in photos)
+        twice = next(file for file, n in counts.items() if n > 1)
+        raise InvalidInput(f"MANIFEST.tsv lists {twice} more than once")
     missing = sorted(p.file for p in photos if not (root / p.file).is_file())
     if missing:
         raise InvalidInput(f"{len(missing)} photos of MANIFEST.tsv are missing, e.g. {missing[0]}")
@@ -84,9 +91,16 @@ def _rows(root: Path, name: str, columns: tuple[str, ...]) -> list[dict[str, str
             absent = [c for c in columns if c not in (reader.fieldnames or ())]
             if absent:
                 raise InvalidInput(f"{path} has no column {', '.join(absent)}")
-            return list(reader)
+            rows = list(reader)
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path} is not UTF-8 text") from None
+    for number, row in enumerate(rows, start=2):
+        empty = [c for c in columns if not row.get(c)]
+        if empty:
+            raise InvalidInput(f"{path} line {number} has no {', '.join(empty)}")
+    return rows
 
 
 def _pairs(

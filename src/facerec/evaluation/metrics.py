@@ -46,7 +46,10 @@ def equal_error_rate(genuine: Scores, impostor: Scores) -> tuple[float, float]:
 
 
 def roc_auc(genuine: Scores, impostor: Scores) -> float:
-    """Probability that a genuine score beats an impostor one (ties count half)."""
+    """Probability that a genuine score beats an impostor one (ties count half); NaN when either
+    side is empty."""
+    if genuine.size == 0 or impostor.size == 0:
+        return math.nan
     ordered = np.sort(impostor)
     below = np.searchsorted(ordered, genuine, side="left")
     at_or_below = np.searchsorted(ordered, genuine, side="right")
@@ -61,4 +64,7 @@ def decidability(genuine: Scores, impostor: Scores) -> float:
     if genuine.size < 2 or impostor.size < 2:
         return math.nan
     spread = math.sqrt((float(genuine.var()) + float(impostor.var())) / 2.0)
-    return abs(float(genuine.mean()) - float(impostor.mean())) / spread if spread else math.inf
+    distance = abs(float(genuine.mean()) - float(impostor.mean()))
+    if spread == 0.0:
+        return math.inf if distance > 0.0 else math.nan
+    return distance / spread

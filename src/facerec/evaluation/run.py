@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from facerec.domain import DecisionRule
 from facerec.engine.pipeline import FaceEngine
 from facerec.evaluation import protocol
-from facerec.evaluation.dataset import Dataset, load_dataset
+from facerec.evaluation.dataset import Dataset
 from facerec.evaluation.photos import PhotoResult, analyse_photos
 from facerec.service.quality import QualityLimits
 
@@ -27,7 +26,7 @@ class Evaluation:
 
 def evaluate(
     engine: FaceEngine,
-    root: Path,
+    dataset: Dataset,
     *,
     rule: DecisionRule,
     limits: QualityLimits,
@@ -35,7 +34,6 @@ def evaluate(
     max_image_pixels: int,
     show_progress: bool = True,
 ) -> Evaluation:
-    dataset = load_dataset(root)
     photos = analyse_photos(
         engine,
         dataset,
