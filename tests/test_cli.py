@@ -6,6 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import cv2
 import pytest
 from sqlalchemy import create_engine, update
 
@@ -113,3 +114,29 @@ def test_serve_fails_fast_with_one_clear_line(
     result = facerec(env, "serve", "--port", "1")
     assert result.returncode == exit_code, result.stderr
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_enroll_exit_codes_for_the_gate_and_its_overrides(
+    env: dict[str, str], samples: Path, tmp_path: Path
+) -> None:
+    photo = samples / "yaoming.jpg"
+    blurred = tmp_path / "blurred.jpg"
+    assert cv2.imwrite(str(blurred), cv2.GaussianBlur(cv2.imread(str(photo)), (0, 0), 3))
+
+    poor = facerec(env, "enroll", blurred, "--student", "S1")
+    assert poor.returncode == 11, poor.stderr
+    assert "poor_quality" in poor.stderr and "low_sharpness" in poor.stderr
+    assert poor.stdout == "" and "Traceback" not in poor.stderr
+    forced = facerec(env, "enroll", blurred, "--student", "S1", "--allow-poor-quality")
+    assert forced.returncode == 0, forced.stderr
+    assert json.loads(forced.stdout)["quality"]["reasons"] == ["low_sharpness"]
+
+    same_person = facerec(env, "enroll", photo, "--student", "S1")  # a second photo: fine
+    assert same_person.returncode == 0, same_person.stderr
+    duplicate = facerec(env, "enroll", photo, "--teacher", "T1")
+    assert duplicate.returncode == 6, duplicate.stderr
+    assert "duplicate_face" in duplicate.stderr and "student S1" in duplicate.stderr
+    forced = facerec(env, "enroll", photo, "--teacher", "T1", "--allow-duplicate")
+    assert forced.returncode == 0, forced.stderr
+    [warning] = json.loads(forced.stdout)["warnings"]
+    assert "matches student S1" in warning
