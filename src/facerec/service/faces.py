@@ -72,18 +72,17 @@ def enroll(
             "allow_poor_quality to enrol it anyway",
             details={"reasons": [r.value for r in check.reasons], "quality": asdict(check.quality)},
         )
-    closest = _closest_other_person(runtime, largest.face.embedding, ref)
-    duplicate = closest is not None and closest.similarity >= runtime.default_threshold
-    if duplicate and closest is not None and not overrides.duplicate:
-        other = closest.person
+    duplicate = _matching_other_person(runtime, largest.face.embedding, ref)
+    if duplicate is not None and not overrides.duplicate:
+        other = duplicate.person
         raise DuplicateFace(
             f"this face already matches {other.person_type.value} {other.person_id} "
-            f"(similarity {closest.similarity:.3f}); set allow_duplicate to enrol it anyway",
+            f"(similarity {duplicate.similarity:.3f}); set allow_duplicate to enrol it anyway",
             details={
                 "person_type": other.person_type.value,
                 "person_id": other.person_id,
-                "face_id": closest.face_id,
-                "similarity": round(closest.similarity, 4),
+                "face_id": duplicate.face_id,
+                "similarity": round(duplicate.similarity, 4),
             },
         )
     with runtime.database.session() as session:
@@ -103,14 +102,15 @@ def enroll(
         record=record,
         faces_in_image=largest.faces_found,
         quality=check,
-        closest_other=closest if duplicate else None,
+        closest_other=duplicate,
     )
 
 
-def _closest_other_person(runtime: Runtime, embedding: Vector, ref: PersonRef) -> Candidate | None:
-    for candidate in runtime.index.search(embedding, top_k=2):
+def _matching_other_person(runtime: Runtime, embedding: Vector, ref: PersonRef) -> Candidate | None:
+    """The closest person other than ``ref`` when they score at or above the threshold."""
+    for candidate in runtime.index.search(embedding, top_k=2):  # people, so one of two is not ref
         if candidate.person != ref:
-            return candidate
+            return candidate if candidate.similarity >= runtime.default_threshold else None
     return None
 
 
