@@ -88,6 +88,14 @@ class FaceEngine:
             for f, v, crop in zip(faces, vectors, crops, strict=True)
         ]
 
+    def largest_face(self, image: BgrImage) -> tuple[EmbeddedFace, list[DetectedFace]] | None:
+        """The largest face embedded, with the image's other faces (largest first); None when the
+        image has no face."""
+        faces = self.detect(image)
+        if not faces:
+            return None
+        return self.embed_faces(image, faces[:1])[0], faces[1:]
+
     def analyze(self, image: BgrImage) -> list[EmbeddedFace]:
         """Detect and embed every face, largest first."""
         return self.embed_faces(image, self.detect(image))

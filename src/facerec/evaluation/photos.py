@@ -45,11 +45,11 @@ def analyse_photos(
         except ImageError as exc:
             results[photo.file] = PhotoResult(photo, 0, None, None, exc.code)
             continue
-        faces = engine.detect(image.pixels)
-        if not faces:
+        found = engine.largest_face(image.pixels)
+        if found is None:
             results[photo.file] = PhotoResult(photo, 0, None, None, None)
             continue
-        largest = engine.embed_faces(image.pixels, faces[:1])[0]
-        check = assess(largest.quality, limits, other_faces=faces[1:])
-        results[photo.file] = PhotoResult(photo, len(faces), largest.embedding, check, None)
+        largest, others = found
+        check = assess(largest.quality, limits, other_faces=others)
+        results[photo.file] = PhotoResult(photo, 1 + len(others), largest.embedding, check, None)
     return results

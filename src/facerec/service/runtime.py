@@ -77,11 +77,11 @@ class Runtime:
             if label is None:
                 raise
             raise type(exc)(f"{label}: {exc.message}") from exc
-        faces = self.engine.detect(decoded.pixels)
-        if not faces:
+        found = self.engine.largest_face(decoded.pixels)
+        if found is None:
             raise NoFaceFound(f"no face was found in {label or 'the image'}")
-        embedded = self.engine.embed_faces(decoded.pixels, [faces[0]])[0]
-        return LargestFace(image=decoded, face=embedded, others=tuple(faces[1:]))
+        embedded, others = found
+        return LargestFace(image=decoded, face=embedded, others=tuple(others))
 
     def close(self) -> None:
         self.database.dispose()
