@@ -205,21 +205,13 @@ def evaluate(
     from facerec.evaluation.dataset import load_dataset
     from facerec.evaluation.report import summary, write_report
     from facerec.evaluation.run import evaluate as run_evaluation
-    from facerec.service.quality import QualityLimits
-    from facerec.service.runtime import decision_rule, load_engine
+    from facerec.service.runtime import load_engine
 
     settings = _settings()
     with _domain_errors():
         photos = load_dataset(dataset)  # a bad folder fails before the models load
         engine = load_engine(settings, show_progress=True)
-        result = run_evaluation(
-            engine,
-            photos,
-            rule=decision_rule(settings, engine.pack, threshold),
-            limits=QualityLimits.of(settings),
-            max_image_bytes=settings.max_image_bytes,
-            max_image_pixels=settings.max_image_pixels,
-        )
+        result = run_evaluation(engine, photos, settings, threshold=threshold)
     typer.echo(summary(result))
     typer.echo(f"\nreport: {write_report(result, out)}")
 

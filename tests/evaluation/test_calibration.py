@@ -28,6 +28,12 @@ from tests.evaluation.test_evaluation import default_settings, run_evaluation
 HELDOUT_ENV = "FACEREC_TEST_HELDOUT"
 BUNDLED = PACKS["bundled"]
 STEP = 0.05  # thresholds are rounded up to the next multiple of this
+# Each threshold of the pack with the share of different people it may accept.
+EACH_THRESHOLD = pytest.mark.parametrize(
+    ("rate", "threshold"),
+    [(0.001, BUNDLED.default_threshold), (0.01, BUNDLED.review_threshold)],
+    ids=["default_threshold", "review_threshold"],
+)
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +66,7 @@ def test_the_held_out_set_is_large_enough_to_measure_a_far_of_0_1_percent(
     assert evaluation.detection.labelled_with_face == evaluation.detection.labelled
 
 
-@pytest.mark.parametrize(
-    ("rate", "threshold"),
-    [(0.001, BUNDLED.default_threshold), (0.01, BUNDLED.review_threshold)],
-    ids=["default_threshold", "review_threshold"],
-)
+@EACH_THRESHOLD
 def test_threshold_accepts_at_most_its_rate_of_different_people(
     evaluation: Evaluation, rate: float, threshold: float
 ) -> None:
@@ -77,11 +79,7 @@ def test_the_evaluation_ran_at_the_packs_default(evaluation: Evaluation) -> None
     assert evaluation.verification.far_at_threshold == far
 
 
-@pytest.mark.parametrize(
-    ("rate", "threshold"),
-    [(0.001, BUNDLED.default_threshold), (0.01, BUNDLED.review_threshold)],
-    ids=["default_threshold", "review_threshold"],
-)
+@EACH_THRESHOLD
 def test_threshold_is_the_measured_point_rounded_up_to_the_next_0_05(
     evaluation: Evaluation, rate: float, threshold: float
 ) -> None:

@@ -15,8 +15,6 @@ from facerec.engine.pipeline import FaceEngine
 from facerec.evaluation.dataset import load_dataset
 from facerec.evaluation.report import summary, write_report
 from facerec.evaluation.run import Evaluation, evaluate
-from facerec.service.quality import QualityLimits
-from facerec.service.runtime import decision_rule
 from tests.conftest import Facedata, make_settings, run_facerec
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -28,15 +26,7 @@ def default_settings(folder: Path) -> Settings:
 
 
 def run_evaluation(engine: FaceEngine, root: Path, settings: Settings) -> Evaluation:
-    return evaluate(
-        engine,
-        load_dataset(root),
-        rule=decision_rule(settings, engine.pack),
-        limits=QualityLimits.of(settings),
-        max_image_bytes=settings.max_image_bytes,
-        max_image_pixels=settings.max_image_pixels,
-        show_progress=False,
-    )
+    return evaluate(engine, load_dataset(root), settings, show_progress=False)
 
 
 @pytest.fixture(scope="module")

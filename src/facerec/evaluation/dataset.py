@@ -69,8 +69,7 @@ def load_dataset(root: Path) -> Dataset:
     if missing:
         raise InvalidInput(f"{len(missing)} photos of MANIFEST.tsv are missing, e.g. {missing[0]}")
     same = _pairs(root, "PAIRS_SAME.tsv", known)
-    diff_rows = _rows(root, "PAIRS_DIFF.tsv", ("file_a", "file_b"))
-    diff = _pairs(root, "PAIRS_DIFF.tsv", known, diff_rows)
+    diff = _pairs(root, "PAIRS_DIFF.tsv", known)
     identity_of = {p.file: p.identity for p in photos}
     distinct = frozenset(frozenset((identity_of[a], identity_of[b])) for a, b in diff)
     return Dataset(
@@ -103,10 +102,8 @@ def _rows(root: Path, name: str, columns: tuple[str, ...]) -> list[dict[str, str
     return rows
 
 
-def _pairs(
-    root: Path, name: str, known: set[str], rows: list[dict[str, str]] | None = None
-) -> tuple[tuple[str, str], ...]:
-    rows = rows if rows is not None else _rows(root, name, ("file_a", "file_b"))
+def _pairs(root: Path, name: str, known: set[str]) -> tuple[tuple[str, str], ...]:
+    rows = _rows(root, name, ("file_a", "file_b"))
     pairs = tuple((r["file_a"], r["file_b"]) for r in rows)
     unknown = sorted({f for pair in pairs for f in pair} - known)
     if unknown:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from facerec.config import Settings
 from facerec.domain import DecisionRule
 from facerec.engine.pipeline import FaceEngine
 from facerec.evaluation import protocol
 from facerec.evaluation.dataset import Dataset
 from facerec.evaluation.photos import PhotoResult, analyse_photos
+from facerec.service.decisions import decision_rule
 from facerec.service.quality import QualityLimits
 
 
@@ -27,19 +29,20 @@ class Evaluation:
 def evaluate(
     engine: FaceEngine,
     dataset: Dataset,
+    settings: Settings,
     *,
-    rule: DecisionRule,
-    limits: QualityLimits,
-    max_image_bytes: int,
-    max_image_pixels: int,
+    threshold: float | None = None,
     show_progress: bool = True,
 ) -> Evaluation:
+    """Evaluate at ``threshold`` (default: the one in force for ``settings`` and the engine's pack),
+    with the service's image limits, quality gate and decision rule."""
+    rule = decision_rule(settings, engine.pack, threshold)
     photos = analyse_photos(
         engine,
         dataset,
-        limits=limits,
-        max_image_bytes=max_image_bytes,
-        max_image_pixels=max_image_pixels,
+        limits=QualityLimits.of(settings),
+        max_image_bytes=settings.max_image_bytes,
+        max_image_pixels=settings.max_image_pixels,
         show_progress=show_progress,
     )
     return Evaluation(

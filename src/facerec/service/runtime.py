@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from facerec.config import Settings
 from facerec.domain import DecisionRule, DetectedFace, EmbeddedFace
 from facerec.engine.image import DecodedImage, decode_image
-from facerec.engine.models import ModelPack, ensure_pack, get_pack
+from facerec.engine.models import ensure_pack, get_pack
 from facerec.engine.pipeline import DetectionOptions, FaceEngine
 from facerec.engine.session import SessionOptions
-from facerec.errors import ImageError, InvalidInput, NoFaceFound
+from facerec.errors import ImageError, NoFaceFound
 from facerec.index.vectors import VectorIndex
+from facerec.service.decisions import decision_rule
 from facerec.service.quality import QualityLimits
 from facerec.store import repositories as repo
 from facerec.store.db import Database
@@ -85,24 +86,6 @@ class Runtime:
 
     def close(self) -> None:
         self.database.dispose()
-
-
-def decision_rule(
-    settings: Settings, pack: ModelPack, threshold_override: float | None = None
-) -> DecisionRule:
-    """The threshold in force (a request's override, the setting, or the pack's own) and the band
-    below it; the band keeps its width when the threshold is moved."""
-    if threshold_override is not None and not -1.0 <= threshold_override <= 1.0:
-        raise InvalidInput("threshold must be a cosine similarity between -1 and 1")
-    threshold = threshold_override
-    if threshold is None:
-        threshold = settings.threshold if settings.threshold is not None else pack.default_threshold
-    band = settings.review_band
-    if band is None:
-        band = pack.default_threshold - pack.review_threshold
-    return DecisionRule(
-        threshold=threshold, review_from=threshold - band, margin=settings.review_margin
-    )
 
 
 def load_engine(settings: Settings, *, show_progress: bool = False) -> FaceEngine:
