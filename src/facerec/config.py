@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -79,6 +80,25 @@ class Settings(BaseSettings):
     )
     top_k_max: int = Field(50, ge=1, description="Largest top_k a request may ask for.")
 
+    # Attendance and logs
+    timezone: str | None = Field(
+        None,
+        description="IANA time zone (e.g. Europe/Berlin) that decides today's attendance date; unset "
+        "means the server's local time.",
+    )
+    log_retention_days: int = Field(
+        90,
+        ge=0,
+        description="Delete recognition logs older than this many days (0 keeps them all).",
+    )
+    log_prune_interval_s: int = Field(
+        3600, ge=60, description="How often a running server deletes expired recognition logs."
+    )
+    max_batch_bytes: int = Field(
+        512 * 1024 * 1024, ge=1024, description="Largest bulk-enrollment upload (bytes)."
+    )
+    max_batch_files: int = Field(5000, ge=1, description="Most photos in one bulk enrollment.")
+
     # Enrollment quality gate (docs/accuracy.md has the figures behind each default)
     quality_min_face_px: float = Field(60.0, ge=0.0, description="Shorter side of the face box.")
     quality_min_det_score: float = Field(0.55, ge=0.0, le=1.0, description="Detector score.")
@@ -119,6 +139,16 @@ class Settings(BaseSettings):
                 return json.loads(value)
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"unknown time zone {value!r}") from exc
+        return value or None
 
     def sqlalchemy_url(self) -> str:
         """The database URL in use: the configured one, or the embedded SQLite file."""

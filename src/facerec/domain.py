@@ -119,9 +119,13 @@ class PersonRef:
 
 @dataclass(frozen=True)
 class Person:
-    person_type: PersonType
-    person_id: str
+    ref: PersonRef
     name: str | None
+    class_name: str | None  # class or group
+    active: bool  # inactive people stay stored but are not searched (nor marked present)
+    created_at: datetime
+    updated_at: datetime | None
+    face_count: int
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ knows about HTTP.
     │   ├── FaceNotFound        (404)
     │   └── PersonNotFound      (404)
     ├── Conflict                (409)
-    │   └── DuplicateFace       the face already matches another person (409, details: who)
+    │   ├── DuplicateFace       the face already matches another person (409, details: who)
+    │   └── PersonExists        creating a person whose id is taken (409)
     ├── Unauthorized            no or wrong API key (401)
     ├── ModelError              a model pack is missing, corrupt or cannot be fetched (503)
     ├── ServiceNotReady         still starting, or failed to start (503)
@@ -93,6 +94,10 @@ class Conflict(FacerecError):
 
 class DuplicateFace(Conflict):
     code = "duplicate_face"
+
+
+class PersonExists(Conflict):
+    code = "person_exists"
 
 
 class Unauthorized(FacerecError):

@@ -62,16 +62,25 @@ def test_enrolled_student_is_found_in_team_photo_and_nobody_else(
     assert matches[0]["person_id"] == "S-001" and matches[0]["person_type"] == "student"
     assert matches[0]["similarity"] >= found.json()["threshold"]
 
-    # The Student row was created by the enrollment, the face is stored, every face was logged.
+    # The Student row was created by the enrollment, the face is stored, the enrollment and every
+    # face of the identification were logged.
     assert count(settings, Student) == 1
     assert count(settings, FaceData) == 1
-    assert count(settings, FaceRecognitionLogs) == len(faces)
+    assert count(settings, FaceRecognitionLogs) == 1 + len(faces)
     engine = create_engine(settings.sqlalchemy_url())
     with engine.connect() as conn:
         logged = conn.execute(
             select(FaceRecognitionLogs).where(FaceRecognitionLogs.Result == "match")
         ).one()
+        enrolled_log = conn.execute(
+            select(FaceRecognitionLogs).where(FaceRecognitionLogs.Operation == "enroll")
+        ).one()
     engine.dispose()
+    assert (enrolled_log.Result, enrolled_log.PersonID, enrolled_log.FaceID) == (
+        "enrolled",
+        "S-001",
+        body["face_id"],
+    )
     assert (logged.Operation, logged.PersonType, logged.PersonID) == (
         "identify",
         "student",

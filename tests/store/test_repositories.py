@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from facerec.config import Settings
 from facerec.domain import PersonRef, PersonType
-from facerec.store import repositories as repo
+from facerec.store import people
 from facerec.store.db import Database
 from facerec.store.tables import Student
 
@@ -21,12 +21,12 @@ def test_two_transactions_creating_the_same_person_both_succeed(settings: Settin
     errors: list[BaseException] = []
     try:
         with database.session() as first:
-            repo.ensure_person(first, ref=ref, name="First")  # inserted, not yet committed
+            people.ensure_person(first, ref=ref, name="First")  # inserted, not yet committed
 
             def second() -> None:
                 try:
                     with database.session() as session:
-                        repo.ensure_person(session, ref=ref, name=None)
+                        people.ensure_person(session, ref=ref, name=None)
                 except BaseException as exc:
                     errors.append(exc)
 

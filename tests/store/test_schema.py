@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from facerec.config import Settings
 from facerec.domain import BoundingBox, PersonRef, PersonType, unit_embedding
+from facerec.store import people
 from facerec.store import repositories as repo
-from facerec.store.db import Database
+from facerec.store.db import MIGRATIONS_DIR, Database
 from facerec.store.tables import Base
 
 
@@ -61,13 +64,14 @@ def test_upgrading_again_keeps_every_row(settings: Settings) -> None:
     database = open_db(settings)
     ref = PersonRef(PersonType.STUDENT, "S1")
     with database.session() as session:
-        repo.ensure_person(session, ref=ref, name="Ada")
+        people.ensure_person(session, ref=ref, name="Ada")
         record = repo.add_face(
             session,
             ref=ref,
             embedding=unit_embedding([1.0] * 512),
             image=b"\xff\xd8 jpeg bytes",
             image_mime="image/jpeg",
+            image_sha256="0" * 64,
             bbox=BoundingBox(1, 2, 3, 4),
             det_score=0.9,
             model_pack="bundled",
@@ -86,7 +90,7 @@ def test_upgrading_again_keeps_every_row(settings: Settings) -> None:
         assert len(stored) == 1 and abs(float(stored[0].embedding.sum()) - 512 / 512**0.5) < 1e-3
         with again.engine.connect() as conn:
             assert (
-                conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
             )
     finally:
         again.dispose()
@@ -111,5 +115,32 @@ def test_a_face_belongs_to_exactly_one_person(settings: Settings, tmp_path: Path
         except Exception:
             failed = True
         assert failed, "a face without an owner was accepted"
+    finally:
+        database.dispose()
+
+
+def test_an_issue_2_database_upgrades_with_its_attendance_rows(settings: Settings) -> None:
+    """0001 -> 0002 fills the new PersonKey of existing records, so the unique key holds for them."""
+    database = Database(settings.sqlalchemy_url())
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    with database.engine.begin() as conn:
+        conn.execute(text("INSERT INTO Student (StudentID, CreatedAt) VALUES ('s1', '2026-01-01')"))
+        conn.execute(
+            text(
+                "INSERT INTO AttendanceRecords (StudentID, AttendanceDate, RecordedAt, Status, Source) "
+                "VALUES ('s1', '2026-01-02', '2026-01-02 08:00:00', 'present', 'photo')"
+            )
+        )
+    try:
+        database.migrate()
+        with database.engine.connect() as conn:
+            row = conn.execute(text("SELECT PersonKey, SessionID FROM AttendanceRecords")).one()
+            active = conn.execute(text("SELECT Active FROM Student")).scalar_one()
+        assert tuple(row) == ("student:s1", "")
+        assert bool(active) is True
     finally:
         database.dispose()

@@ -7,17 +7,21 @@ index layers; nothing of the web.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import asdict, dataclass
 
 from facerec.domain import Candidate, Enrollment, FaceRecord, PersonRef, PersonType, Vector
-from facerec.errors import DuplicateFace, InvalidInput, PoorQuality
+from facerec.errors import DuplicateFace, FacerecError, InvalidInput, PoorQuality
 from facerec.service.quality import assess
+from facerec.service.recognition_log import RecognitionLog
 from facerec.service.runtime import Runtime
+from facerec.store import people
 from facerec.store import repositories as repo
 
 PERSON_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,63}$")
 NAME_MAX_CHARS = 255
+CLASS_NAME_MAX_CHARS = 64
 
 
 def person_type_of(value: str) -> PersonType:
@@ -52,17 +56,67 @@ def enroll(
     image: bytes,
     ref: PersonRef,
     name: str | None,
+    class_name: str | None = None,
     overrides: Overrides = Overrides(),
+    client: str | None = None,
 ) -> Enrollment:
     """Store the largest face of ``image`` for the person (created when new) and index it.
 
     Refused unless overridden: a face that fails the quality gate (``PoorQuality``, with its reasons),
     and a face that already matches another person at the threshold (``DuplicateFace``, naming them).
+    Every attempt, refused or not, is written to FaceRecognitionLogs (operation ``enroll``).
     """
-    if name is not None:
-        name = name.strip() or None
-        if name is not None and len(name) > NAME_MAX_CHARS:
-            raise InvalidInput(f"name is longer than {NAME_MAX_CHARS} characters")
+    log = RecognitionLog(runtime, operation="enroll", threshold=None, client=client)
+    try:
+        enrollment = _enroll(
+            runtime, image=image, ref=ref, name=name, class_name=class_name, overrides=overrides
+        )
+    except FacerecError as exc:
+        log.write([log.entry(exc.code, person=ref)])
+        raise
+    closest = enrollment.closest_other
+    log.write(
+        [
+            log.entry(
+                "enrolled",
+                similarity=closest.similarity if closest else None,
+                person=ref,
+                face_id=enrollment.record.face_id,
+            )
+        ]
+    )
+    return enrollment
+
+
+def clean_name(name: str | None) -> str | None:
+    if name is None:
+        return None
+    name = name.strip() or None
+    if name is not None and len(name) > NAME_MAX_CHARS:
+        raise InvalidInput(f"name is longer than {NAME_MAX_CHARS} characters")
+    return name
+
+
+def clean_class_name(class_name: str | None) -> str | None:
+    if class_name is None:
+        return None
+    class_name = class_name.strip() or None
+    if class_name is not None and len(class_name) > CLASS_NAME_MAX_CHARS:
+        raise InvalidInput(f"class_name is longer than {CLASS_NAME_MAX_CHARS} characters")
+    return class_name
+
+
+def _enroll(
+    runtime: Runtime,
+    *,
+    image: bytes,
+    ref: PersonRef,
+    name: str | None,
+    class_name: str | None,
+    overrides: Overrides,
+) -> Enrollment:
+    name = clean_name(name)
+    class_name = clean_class_name(class_name)
     largest = runtime.largest_face(image)
     check = assess(largest.face.quality, runtime.quality_limits, other_faces=largest.others)
     if not check.passed and not overrides.poor_quality:
@@ -86,18 +140,20 @@ def enroll(
             },
         )
     with runtime.database.session() as session:
-        repo.ensure_person(session, ref=ref, name=name)
+        person = people.ensure_person(session, ref=ref, name=name, class_name=class_name)
         record = repo.add_face(
             session,
             ref=ref,
             embedding=largest.face.embedding,
             image=image,
             image_mime=largest.image.mime,
+            image_sha256=hashlib.sha256(image).hexdigest(),
             bbox=largest.face.face.bbox,
             det_score=largest.face.face.score,
             model_pack=runtime.model_pack,
         )
-    runtime.index.add(record.face_id, ref, largest.face.embedding)
+    if person.active:  # an inactive person's faces are stored, not searched
+        runtime.index.add(record.face_id, ref, largest.face.embedding)
     return Enrollment(
         record=record,
         faces_in_image=largest.faces_found,

@@ -6,13 +6,12 @@ Imports the engine, store and index layers; nothing of the web.
 
 from __future__ import annotations
 
-from facerec.domain import DetectedFace, Identification, IdentifiedFace, PersonRef, Verification
+from facerec.domain import DetectedFace, Identification, IdentifiedFace, Verification
 from facerec.engine.pipeline import cosine
 from facerec.errors import FacerecError, InvalidInput, NoFaceFound
 from facerec.service.decisions import decide
+from facerec.service.recognition_log import RecognitionLog
 from facerec.service.runtime import Runtime
-from facerec.store import repositories as repo
-from facerec.store.repositories import LogEntry
 
 
 def verify(
@@ -20,7 +19,7 @@ def verify(
 ) -> Verification:
     """Compare the largest face of each image."""
     limit = runtime.threshold(threshold)
-    log = _Logger(runtime, operation="verify", threshold=limit, client=client)
+    log = RecognitionLog(runtime, operation="verify", threshold=limit, client=client)
     try:
         first = runtime.largest_face(image1, label="image1").face
         second = runtime.largest_face(image2, label="image2").face
@@ -47,7 +46,7 @@ def identify(
     rule = runtime.decision_rule(threshold)
     if not 1 <= top_k <= runtime.settings.top_k_max:
         raise InvalidInput(f"top_k must be between 1 and {runtime.settings.top_k_max}")
-    log = _Logger(runtime, operation="identify", threshold=rule.threshold, client=client)
+    log = RecognitionLog(runtime, operation="identify", threshold=rule.threshold, client=client)
     try:
         decoded = runtime.decode(image)
     except FacerecError as exc:
@@ -82,36 +81,3 @@ def identify(
 
 def detect(runtime: Runtime, *, image: bytes) -> list[DetectedFace]:
     return runtime.engine.detect(runtime.decode(image).pixels)
-
-
-class _Logger:
-    """Writes one request's rows to FaceRecognitionLogs (results and scores only)."""
-
-    def __init__(self, runtime: Runtime, *, operation: str, threshold: float, client: str | None):
-        self.runtime = runtime
-        self.operation = operation
-        self.threshold = threshold
-        self.client = client
-
-    def entry(
-        self,
-        result: str,
-        *,
-        similarity: float | None = None,
-        person: PersonRef | None = None,
-        face_id: int | None = None,
-    ) -> LogEntry:
-        return LogEntry(
-            self.operation,
-            result,
-            similarity=similarity,
-            threshold=self.threshold,
-            person=person,
-            face_id=face_id,
-            model_pack=self.runtime.model_pack,
-            client=self.client,
-        )
-
-    def write(self, entries: list[LogEntry]) -> None:
-        with self.runtime.database.session() as session:
-            repo.add_logs(session, entries=entries)

@@ -8,67 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 import numpy as np
-from sqlalchemy import Executable, delete, func, select, update
-from sqlalchemy.dialects.mysql import insert as mysql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from facerec.domain import (
     BoundingBox,
     FaceRecord,
-    Person,
     PersonRef,
     PersonType,
     Vector,
     unit_embedding,
 )
 from facerec.errors import FaceNotFound
-from facerec.store.tables import Base, FaceData, FaceRecognitionLogs, Student, Teacher
-
-
-def utcnow() -> datetime:
-    """Naive UTC, the form both SQLite and MySQL DATETIME columns store."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-# People ---------------------------------------------------------------------------------------------
-
-
-def ensure_person(session: Session, *, ref: PersonRef, name: str | None) -> Person:
-    """The person's row, created when missing; a given name fills or replaces the stored one.
-
-    Race-free: two requests creating the same new person both succeed, with one row.
-    """
-    if ref.person_type is PersonType.STUDENT:
-        table: type[Student] | type[Teacher] = Student
-        key = Student.StudentID
-    else:
-        table, key = Teacher, Teacher.TeacherID
-    session.execute(
-        _insert_if_absent(
-            session, table, {key.key: ref.person_id, "Name": name, "CreatedAt": utcnow()}
-        )
-    )
-    if name is not None:
-        session.execute(update(table).where(key == ref.person_id).values(Name=name))
-    stored_name = session.scalar(select(table.Name).where(key == ref.person_id))
-    return Person(ref.person_type, ref.person_id, stored_name)
-
-
-def _insert_if_absent(session: Session, table: type[Base], values: dict[str, object]) -> Executable:
-    """INSERT that does nothing when the primary key (the first of ``values``) exists."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        return sqlite_insert(table).values(values).on_conflict_do_nothing()
-    if dialect in ("mysql", "mariadb"):
-        # A no-op update of the key: nothing changes when the row exists.
-        key = next(iter(values))
-        return mysql_insert(table).values(values).on_duplicate_key_update({key: values[key]})
-    raise NotImplementedError(f"database dialect {dialect} is not supported")
-
+from facerec.store.clock import utcnow
+from facerec.store.tables import FaceData, Student, Teacher
 
 # Faces ----------------------------------------------------------------------------------------------
 
@@ -80,6 +35,7 @@ def add_face(
     embedding: Vector,
     image: bytes,
     image_mime: str,
+    image_sha256: str,
     bbox: BoundingBox,
     det_score: float,
     model_pack: str,
@@ -90,6 +46,7 @@ def add_face(
         FaceDescriptor=[float(v) for v in embedding],
         ImageData=image,
         ImageMime=image_mime,
+        ImageSHA256=image_sha256,
         ModelPack=model_pack,
         BBox=[bbox.x1, bbox.y1, bbox.x2, bbox.y2],
         DetScore=det_score,
@@ -105,6 +62,17 @@ def get_face(session: Session, *, face_id: int) -> FaceRecord:
     if row is None:
         raise FaceNotFound(f"face {face_id} does not exist")
     return _face_record(row)
+
+
+def find_face_by_image(session: Session, *, ref: PersonRef, image_sha256: str) -> FaceRecord | None:
+    """The person's face enrolled from exactly this image (by its sha256), if any."""
+    row = session.scalars(
+        select(FaceData)
+        .where(_owner_column(ref.person_type) == ref.person_id)
+        .where(FaceData.ImageSHA256 == image_sha256)
+        .limit(1)
+    ).first()
+    return _face_record(row) if row is not None else None
 
 
 def get_face_image(session: Session, *, face_id: int) -> tuple[bytes, str]:
@@ -152,15 +120,21 @@ class StoredEmbedding:
 
 
 def iter_embeddings(
-    session: Session, *, model_pack: str, batch_size: int = 2000
+    session: Session, *, model_pack: str, ref: PersonRef | None = None, batch_size: int = 2000
 ) -> Iterator[StoredEmbedding]:
-    """Every stored embedding made by ``model_pack``, streamed in batches (no images loaded)."""
+    """Every stored embedding made by ``model_pack`` of an active person, streamed in batches (no
+    images loaded). ``ref`` narrows it to one person's."""
     query = (
         select(FaceData.FaceID, FaceData.StudentID, FaceData.TeacherID, FaceData.FaceDescriptor)
+        .outerjoin(Student, Student.StudentID == FaceData.StudentID)
+        .outerjoin(Teacher, Teacher.TeacherID == FaceData.TeacherID)
         .where(FaceData.ModelPack == model_pack)
+        .where(or_(Student.Active.is_(True), Teacher.Active.is_(True)))
         .order_by(FaceData.FaceID)
         .execution_options(yield_per=batch_size)
     )
+    if ref is not None:
+        query = query.where(_owner_column(ref.person_type) == ref.person_id)
     for face_id, student_id, teacher_id, descriptor in session.execute(query):
         yield StoredEmbedding(
             face_id=face_id,
@@ -172,40 +146,6 @@ def iter_embeddings(
 def count_faces_by_pack(session: Session) -> dict[str, int]:
     rows = session.execute(select(FaceData.ModelPack, func.count()).group_by(FaceData.ModelPack))
     return {pack: int(n) for pack, n in rows}
-
-
-# Recognition logs -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LogEntry:
-    operation: str
-    result: str
-    similarity: float | None = None
-    threshold: float | None = None
-    person: PersonRef | None = None
-    face_id: int | None = None
-    model_pack: str | None = None
-    client: str | None = None
-
-
-def add_logs(session: Session, *, entries: list[LogEntry]) -> None:
-    now = utcnow()
-    session.add_all(
-        FaceRecognitionLogs(
-            Operation=e.operation,
-            Result=e.result,
-            Similarity=e.similarity,
-            Threshold=e.threshold,
-            PersonType=e.person.person_type.value if e.person else None,
-            PersonID=e.person.person_id if e.person else None,
-            FaceID=e.face_id,
-            ModelPack=e.model_pack,
-            Client=(e.client or "")[:64] or None,
-            CreatedAt=now,
-        )
-        for e in entries
-    )
 
 
 # Helpers --------------------------------------------------------------------------------------------

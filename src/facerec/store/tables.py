@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -35,18 +36,26 @@ class Base(DeclarativeBase):
 
 class Student(Base):
     __tablename__ = "Student"
+    __table_args__ = (Index("ix_student_class", "ClassName"),)
 
     StudentID: Mapped[str] = mapped_column(PersonId, primary_key=True)
     Name: Mapped[str | None] = mapped_column(String(255))
+    ClassName: Mapped[str | None] = mapped_column(String(64))  # class or group
+    Active: Mapped[bool] = mapped_column(Boolean, default=True)
     CreatedAt: Mapped[datetime] = mapped_column(DateTime)
+    UpdatedAt: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Teacher(Base):
     __tablename__ = "Teacher"
+    __table_args__ = (Index("ix_teacher_class", "ClassName"),)
 
     TeacherID: Mapped[str] = mapped_column(PersonId, primary_key=True)
     Name: Mapped[str | None] = mapped_column(String(255))
+    ClassName: Mapped[str | None] = mapped_column(String(64))  # class or group
+    Active: Mapped[bool] = mapped_column(Boolean, default=True)
     CreatedAt: Mapped[datetime] = mapped_column(DateTime)
+    UpdatedAt: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class FaceData(Base):
@@ -56,6 +65,7 @@ class FaceData(Base):
         Index("ix_facedata_student", "StudentID"),
         Index("ix_facedata_teacher", "TeacherID"),
         Index("ix_facedata_model", "ModelPack"),
+        Index("ix_facedata_image_sha256", "ImageSHA256"),
     )
 
     FaceID: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -68,6 +78,7 @@ class FaceData(Base):
     FaceDescriptor: Mapped[list[float]] = mapped_column(JSON)
     ImageData: Mapped[bytes | None] = mapped_column(LongBlob)
     ImageMime: Mapped[str | None] = mapped_column(String(32))
+    ImageSHA256: Mapped[str | None] = mapped_column(String(64))  # makes bulk enrollment idempotent
     ModelPack: Mapped[str] = mapped_column(String(64))
     BBox: Mapped[list[float]] = mapped_column(JSON)
     DetScore: Mapped[float] = mapped_column(Float)
@@ -75,8 +86,22 @@ class FaceData(Base):
 
 
 class AttendanceRecords(Base):
+    """One row per person, date and session (SessionID '' is the whole day): marking again updates
+    nothing, thanks to the unique PersonKey ("student:S-001") beside the seed's two owner columns."""
+
     __tablename__ = "AttendanceRecords"
-    __table_args__ = (Index("ix_attendance_date", "AttendanceDate"),)
+    __table_args__ = (
+        Index("ix_attendance_date", "AttendanceDate"),
+        Index(
+            "ux_attendance_person_day_session",
+            "PersonKey",
+            "AttendanceDate",
+            "SessionID",
+            unique=True,
+        ),
+        Index("ix_attendance_student", "StudentID"),
+        Index("ix_attendance_teacher", "TeacherID"),
+    )
 
     RecordID: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     StudentID: Mapped[str | None] = mapped_column(
@@ -85,16 +110,86 @@ class AttendanceRecords(Base):
     TeacherID: Mapped[str | None] = mapped_column(
         PersonId, ForeignKey("Teacher.TeacherID", ondelete="CASCADE")
     )
+    PersonKey: Mapped[str] = mapped_column(String(80))
     AttendanceDate: Mapped[date] = mapped_column(Date)
+    SessionID: Mapped[str] = mapped_column(String(64), default="")
+    ClassName: Mapped[str | None] = mapped_column(String(64))
     RecordedAt: Mapped[datetime] = mapped_column(DateTime)
-    Status: Mapped[str] = mapped_column(String(16))
+    Status: Mapped[str] = mapped_column(String(16))  # present, absent
     Confidence: Mapped[float | None] = mapped_column(Float)
+    Source: Mapped[str] = mapped_column(String(16))  # photo, kiosk, manual
+    RecordedBy: Mapped[str | None] = mapped_column(String(64))
+    UpdatedAt: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AttendanceReviews(Base):
+    """A face of an attendance photo that needs a person's confirmation (its best candidate, its box);
+    one per candidate, date and session, so that sending the photo again adds nothing."""
+
+    __tablename__ = "AttendanceReviews"
+    __table_args__ = (
+        Index(
+            "ux_review_person_day_session", "PersonKey", "AttendanceDate", "SessionID", unique=True
+        ),
+        Index("ix_review_date", "AttendanceDate"),
+    )
+
+    ReviewID: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    StudentID: Mapped[str | None] = mapped_column(
+        PersonId, ForeignKey("Student.StudentID", ondelete="CASCADE")
+    )
+    TeacherID: Mapped[str | None] = mapped_column(
+        PersonId, ForeignKey("Teacher.TeacherID", ondelete="CASCADE")
+    )
+    PersonKey: Mapped[str] = mapped_column(String(80))
+    AttendanceDate: Mapped[date] = mapped_column(Date)
+    SessionID: Mapped[str] = mapped_column(String(64), default="")
+    ClassName: Mapped[str | None] = mapped_column(String(64))
+    Similarity: Mapped[float] = mapped_column(Float)
+    BBox: Mapped[list[float]] = mapped_column(JSON)
     Source: Mapped[str] = mapped_column(String(16))
+    Status: Mapped[str] = mapped_column(String(16))  # pending, confirmed, rejected
+    CreatedAt: Mapped[datetime] = mapped_column(DateTime)
+    ResolvedAt: Mapped[datetime | None] = mapped_column(DateTime)
+    ResolvedBy: Mapped[str | None] = mapped_column(String(64))
+
+
+class AttendanceChanges(Base):
+    """The audit trail of attendance: every confirmation, rejection and manual mark, with who made it."""
+
+    __tablename__ = "AttendanceChanges"
+    __table_args__ = (
+        Index("ix_change_date", "AttendanceDate"),
+        Index("ix_change_person", "PersonKey"),
+    )
+
+    ChangeID: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    StudentID: Mapped[str | None] = mapped_column(
+        PersonId, ForeignKey("Student.StudentID", ondelete="CASCADE")
+    )
+    TeacherID: Mapped[str | None] = mapped_column(
+        PersonId, ForeignKey("Teacher.TeacherID", ondelete="CASCADE")
+    )
+    PersonKey: Mapped[str] = mapped_column(String(80))
+    AttendanceDate: Mapped[date] = mapped_column(Date)
+    SessionID: Mapped[str] = mapped_column(String(64), default="")
+    Action: Mapped[str] = mapped_column(String(32))  # confirm, reject, mark_present, mark_absent
+    OldStatus: Mapped[str | None] = mapped_column(String(16))
+    NewStatus: Mapped[str | None] = mapped_column(String(16))
+    RecordID: Mapped[int | None] = mapped_column(Integer)
+    ReviewID: Mapped[int | None] = mapped_column(Integer)
+    ChangedBy: Mapped[str] = mapped_column(String(64))
+    Note: Mapped[str | None] = mapped_column(String(255))
+    Client: Mapped[str | None] = mapped_column(String(64))
+    ChangedAt: Mapped[datetime] = mapped_column(DateTime)
 
 
 class FaceRecognitionLogs(Base):
     __tablename__ = "FaceRecognitionLogs"
-    __table_args__ = (Index("ix_logs_created", "CreatedAt"),)
+    __table_args__ = (
+        Index("ix_logs_created", "CreatedAt"),
+        Index("ix_logs_person", "PersonType", "PersonID"),
+    )
 
     LogID: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     Operation: Mapped[str] = mapped_column(String(16))

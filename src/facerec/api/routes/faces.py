@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 
 from facerec.api import schemas
-from facerec.api.deps import get_runtime, read_upload, run_blocking
+from facerec.api.deps import client_of, get_runtime, read_upload, run_blocking
 from facerec.service import faces
 from facerec.service.runtime import Runtime
 
@@ -31,7 +31,14 @@ async def enroll_face(
     data = await read_upload(image, runtime.settings.max_image_bytes)
     overrides = faces.Overrides(poor_quality=allow_poor_quality, duplicate=allow_duplicate)
     enrollment = await run_blocking(
-        request, faces.enroll, runtime, image=data, ref=ref, name=name, overrides=overrides
+        request,
+        faces.enroll,
+        runtime,
+        image=data,
+        ref=ref,
+        name=name,
+        overrides=overrides,
+        client=client_of(request),
     )
     return schemas.EnrollResponse.of_enrollment(enrollment)
 

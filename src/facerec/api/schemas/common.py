@@ -1,4 +1,5 @@
-"""The API's JSON shapes (pydantic), and their conversion from domain objects. Nothing else."""
+"""The JSON shapes of faces, recognition, errors and the service's state (pydantic), and their conversion
+from domain objects. Nothing else."""
 
 from __future__ import annotations
 

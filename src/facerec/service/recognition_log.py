@@ -1,0 +1,47 @@
+"""Writing FaceRecognitionLogs rows for one request: its operation, threshold and client are given
+once, each attempt's result, score and person per row. Never an embedding or an image.
+
+Imports the store; nothing of the web.
+"""
+
+from __future__ import annotations
+
+from facerec.domain import PersonRef
+from facerec.service.runtime import Runtime
+from facerec.store import logs
+from facerec.store.logs import LogEntry
+
+
+class RecognitionLog:
+    """Writes one request's rows to FaceRecognitionLogs (results and scores only)."""
+
+    def __init__(
+        self, runtime: Runtime, *, operation: str, threshold: float | None, client: str | None
+    ):
+        self.runtime = runtime
+        self.operation = operation
+        self.threshold = threshold
+        self.client = client
+
+    def entry(
+        self,
+        result: str,
+        *,
+        similarity: float | None = None,
+        person: PersonRef | None = None,
+        face_id: int | None = None,
+    ) -> LogEntry:
+        return LogEntry(
+            self.operation,
+            result,
+            similarity=similarity,
+            threshold=self.threshold,
+            person=person,
+            face_id=face_id,
+            model_pack=self.runtime.model_pack,
+            client=self.client,
+        )
+
+    def write(self, entries: list[LogEntry]) -> None:
+        with self.runtime.database.session() as session:
+            logs.add_logs(session, entries=entries)

@@ -1,0 +1,9 @@
+"""The time the store writes: naive UTC, the form both SQLite and MySQL DATETIME columns store."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)

@@ -1,0 +1,133 @@
+"""Attendance: class and active flag on people, one attendance record per person/date/session,
+review queue and audit trail of corrections, image hash on faces, person index on the logs.
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+PERSON_ID = sa.String(64)
+
+
+def _owner_columns() -> list[sa.Column[Any]]:
+    return [
+        sa.Column("StudentID", PERSON_ID, sa.ForeignKey("Student.StudentID", ondelete="CASCADE")),
+        sa.Column("TeacherID", PERSON_ID, sa.ForeignKey("Teacher.TeacherID", ondelete="CASCADE")),
+        sa.Column("PersonKey", sa.String(80), nullable=False),
+        sa.Column("AttendanceDate", sa.Date, nullable=False),
+        sa.Column("SessionID", sa.String(64), nullable=False, server_default=""),
+    ]
+
+
+def upgrade() -> None:
+    for table in ("Student", "Teacher"):
+        op.add_column(table, sa.Column("ClassName", sa.String(64)))
+        op.add_column(
+            table, sa.Column("Active", sa.Boolean, nullable=False, server_default=sa.true())
+        )
+        op.add_column(table, sa.Column("UpdatedAt", sa.DateTime))
+        op.create_index(f"ix_{table.lower()}_class", table, ["ClassName"])
+
+    op.add_column("FaceData", sa.Column("ImageSHA256", sa.String(64)))
+    op.create_index("ix_facedata_image_sha256", "FaceData", ["ImageSHA256"])
+
+    op.add_column(
+        "AttendanceRecords",
+        sa.Column("PersonKey", sa.String(80), nullable=False, server_default=""),
+    )
+    op.add_column(
+        "AttendanceRecords",
+        sa.Column("SessionID", sa.String(64), nullable=False, server_default=""),
+    )
+    op.add_column("AttendanceRecords", sa.Column("ClassName", sa.String(64)))
+    op.add_column("AttendanceRecords", sa.Column("RecordedBy", sa.String(64)))
+    op.add_column("AttendanceRecords", sa.Column("UpdatedAt", sa.DateTime))
+    op.execute(
+        "UPDATE AttendanceRecords SET PersonKey = CASE WHEN StudentID IS NOT NULL "
+        "THEN 'student:' || StudentID ELSE 'teacher:' || TeacherID END"
+        if op.get_bind().dialect.name == "sqlite"
+        else "UPDATE AttendanceRecords SET PersonKey = CASE WHEN StudentID IS NOT NULL "
+        "THEN CONCAT('student:', StudentID) ELSE CONCAT('teacher:', TeacherID) END"
+    )
+    op.create_index(
+        "ux_attendance_person_day_session",
+        "AttendanceRecords",
+        ["PersonKey", "AttendanceDate", "SessionID"],
+        unique=True,
+    )
+    op.create_index("ix_attendance_student", "AttendanceRecords", ["StudentID"])
+    op.create_index("ix_attendance_teacher", "AttendanceRecords", ["TeacherID"])
+
+    op.create_table(
+        "AttendanceReviews",
+        sa.Column("ReviewID", sa.Integer, primary_key=True, autoincrement=True),
+        *_owner_columns(),
+        sa.Column("ClassName", sa.String(64)),
+        sa.Column("Similarity", sa.Float, nullable=False),
+        sa.Column("BBox", sa.JSON, nullable=False),
+        sa.Column("Source", sa.String(16), nullable=False),
+        sa.Column("Status", sa.String(16), nullable=False),
+        sa.Column("CreatedAt", sa.DateTime, nullable=False),
+        sa.Column("ResolvedAt", sa.DateTime),
+        sa.Column("ResolvedBy", sa.String(64)),
+    )
+    op.create_index(
+        "ux_review_person_day_session",
+        "AttendanceReviews",
+        ["PersonKey", "AttendanceDate", "SessionID"],
+        unique=True,
+    )
+    op.create_index("ix_review_date", "AttendanceReviews", ["AttendanceDate"])
+
+    op.create_table(
+        "AttendanceChanges",
+        sa.Column("ChangeID", sa.Integer, primary_key=True, autoincrement=True),
+        *_owner_columns(),
+        sa.Column("Action", sa.String(32), nullable=False),
+        sa.Column("OldStatus", sa.String(16)),
+        sa.Column("NewStatus", sa.String(16)),
+        sa.Column("RecordID", sa.Integer),
+        sa.Column("ReviewID", sa.Integer),
+        sa.Column("ChangedBy", sa.String(64), nullable=False),
+        sa.Column("Note", sa.String(255)),
+        sa.Column("Client", sa.String(64)),
+        sa.Column("ChangedAt", sa.DateTime, nullable=False),
+    )
+    op.create_index("ix_change_date", "AttendanceChanges", ["AttendanceDate"])
+    op.create_index("ix_change_person", "AttendanceChanges", ["PersonKey"])
+
+    op.create_index("ix_logs_person", "FaceRecognitionLogs", ["PersonType", "PersonID"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_logs_person", "FaceRecognitionLogs")
+    op.drop_table("AttendanceChanges")
+    op.drop_table("AttendanceReviews")
+    for index in (
+        "ux_attendance_person_day_session",
+        "ix_attendance_student",
+        "ix_attendance_teacher",
+    ):
+        op.drop_index(index, "AttendanceRecords")
+    with op.batch_alter_table("AttendanceRecords") as batch:
+        for column in ("PersonKey", "SessionID", "ClassName", "RecordedBy", "UpdatedAt"):
+            batch.drop_column(column)
+    op.drop_index("ix_facedata_image_sha256", "FaceData")
+    with op.batch_alter_table("FaceData") as batch:
+        batch.drop_column("ImageSHA256")
+    for table in ("Student", "Teacher"):
+        op.drop_index(f"ix_{table.lower()}_class", table)
+        with op.batch_alter_table(table) as batch:
+            for column in ("ClassName", "Active", "UpdatedAt"):
+                batch.drop_column(column)

@@ -1,0 +1,263 @@
+"""Students and teachers: create, read, list with search and paging, update, delete.
+
+Keyword-only arguments; the caller owns the session and its transaction. Imports SQLAlchemy, the
+tables and the domain types only.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Executable, Select, delete, func, or_, select, update
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from facerec.domain import Person, PersonRef, PersonType
+from facerec.errors import PersonExists, PersonNotFound
+from facerec.store.clock import utcnow
+from facerec.store.tables import (
+    AttendanceChanges,
+    AttendanceRecords,
+    AttendanceReviews,
+    Base,
+    FaceData,
+    Student,
+    Teacher,
+)
+
+
+class Unset(enum.Enum):
+    """A field a partial update leaves as it is."""
+
+    UNSET = "unset"
+
+
+UNSET = Unset.UNSET
+
+
+@dataclass(frozen=True)
+class PersonChanges:
+    name: str | Unset | None = UNSET
+    class_name: str | Unset | None = UNSET
+    active: bool | Unset = UNSET
+
+
+def person_key(ref: PersonRef) -> str:
+    """The one-column form of a person used by unique keys: ``student:S-001``."""
+    return f"{ref.person_type.value}:{ref.person_id}"
+
+
+def create_person(
+    session: Session, *, ref: PersonRef, name: str | None, class_name: str | None, active: bool
+) -> Person:
+    table = _table(ref.person_type)
+    if session.get(table, ref.person_id) is not None:
+        raise PersonExists(f"{ref.person_type.value} {ref.person_id} already exists")
+    row = table(Name=name, ClassName=class_name, Active=active, CreatedAt=utcnow())
+    setattr(row, _key(ref.person_type).key, ref.person_id)
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:  # created by a concurrent request since the check above
+        raise PersonExists(f"{ref.person_type.value} {ref.person_id} already exists") from None
+    return get_person(session, ref=ref)
+
+
+def get_person(session: Session, *, ref: PersonRef) -> Person:
+    found = session.execute(
+        _people_query(ref.person_type).where(_key(ref.person_type) == ref.person_id)
+    ).one_or_none()
+    if found is None:
+        raise PersonNotFound(f"{ref.person_type.value} {ref.person_id} does not exist")
+    return _person(ref.person_type, found)
+
+
+def person_exists(session: Session, *, ref: PersonRef) -> bool:
+    return session.get(_table(ref.person_type), ref.person_id) is not None
+
+
+def list_people(
+    session: Session,
+    *,
+    person_type: PersonType,
+    search: str | None,
+    class_name: str | None,
+    active: bool | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Person], int]:
+    """People of one kind ordered by id, filtered; ``search`` matches a part of the id or the name,
+    ignoring case. Returns the page and the total."""
+    table = _table(person_type)
+    key = _key(person_type)
+    query = _people_query(person_type)
+    if search:
+        pattern = f"%{_escape_like(search.lower())}%"
+        query = query.where(
+            or_(
+                func.lower(key).like(pattern, escape="\\"),
+                func.lower(table.Name).like(pattern, escape="\\"),
+            )
+        )
+    if class_name is not None:
+        query = query.where(table.ClassName == class_name)
+    if active is not None:
+        query = query.where(table.Active.is_(active))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(query.order_by(key).limit(limit).offset(offset))
+    return [_person(person_type, row) for row in rows], int(total)
+
+
+def class_members(session: Session, *, class_name: str) -> list[PersonRef]:
+    """The active students of a class, ordered by id."""
+    ids = session.scalars(
+        select(Student.StudentID)
+        .where(Student.ClassName == class_name)
+        .where(Student.Active.is_(True))
+        .order_by(Student.StudentID)
+    )
+    return [PersonRef(PersonType.STUDENT, i) for i in ids]
+
+
+def update_person(session: Session, *, ref: PersonRef, changes: PersonChanges) -> Person:
+    values: dict[str, Any] = {}
+    if not isinstance(changes.name, Unset):
+        values["Name"] = changes.name
+    if not isinstance(changes.class_name, Unset):
+        values["ClassName"] = changes.class_name
+    if not isinstance(changes.active, Unset):
+        values["Active"] = changes.active
+    if not person_exists(session, ref=ref):
+        raise PersonNotFound(f"{ref.person_type.value} {ref.person_id} does not exist")
+    if values:
+        table = _table(ref.person_type)
+        session.execute(
+            update(table)
+            .where(_key(ref.person_type) == ref.person_id)
+            .values(**values, UpdatedAt=utcnow())
+        )
+    return get_person(session, ref=ref)
+
+
+@dataclass(frozen=True)
+class Erased:
+    face_ids: list[int]
+    attendance_records: int
+
+
+def delete_person(session: Session, *, ref: PersonRef) -> Erased:
+    """Delete the person with their faces (images and embeddings), attendance records, reviews and
+    attendance changes. Explicit deletes rather than trusting every database's ON DELETE CASCADE."""
+    if not person_exists(session, ref=ref):
+        raise PersonNotFound(f"{ref.person_type.value} {ref.person_id} does not exist")
+    owner = _owner_column(ref.person_type)
+    face_ids = list(
+        session.scalars(select(FaceData.FaceID).where(owner(FaceData) == ref.person_id))
+    )
+    session.execute(delete(FaceData).where(owner(FaceData) == ref.person_id))
+    records = session.scalar(
+        select(func.count())
+        .select_from(AttendanceRecords)
+        .where(owner(AttendanceRecords) == ref.person_id)
+    )
+    for table in (AttendanceRecords, AttendanceReviews, AttendanceChanges):
+        session.execute(delete(table).where(owner(table) == ref.person_id))
+    session.execute(delete(_table(ref.person_type)).where(_key(ref.person_type) == ref.person_id))
+    return Erased(face_ids=face_ids, attendance_records=int(records or 0))
+
+
+def ensure_person(
+    session: Session, *, ref: PersonRef, name: str | None, class_name: str | None = None
+) -> Person:
+    """The person's row, created when missing; a given name or class fills or replaces the stored one.
+
+    Race-free: two requests creating the same new person both succeed, with one row.
+    """
+    if ref.person_type is PersonType.STUDENT:
+        table: type[Student] | type[Teacher] = Student
+        key = Student.StudentID
+    else:
+        table, key = Teacher, Teacher.TeacherID
+    session.execute(
+        _insert_if_absent(
+            session, table, {key.key: ref.person_id, "Name": name, "CreatedAt": utcnow()}
+        )
+    )
+    values = {
+        column: value
+        for column, value in (("Name", name), ("ClassName", class_name))
+        if value is not None
+    }
+    if values:
+        session.execute(update(table).where(key == ref.person_id).values(**values))
+    return get_person(session, ref=ref)
+
+
+def _insert_if_absent(session: Session, table: type[Base], values: dict[str, object]) -> Executable:
+    """INSERT that does nothing when the primary key (the first of ``values``) exists."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        return sqlite_insert(table).values(values).on_conflict_do_nothing()
+    if dialect in ("mysql", "mariadb"):
+        # A no-op update of the key: nothing changes when the row exists.
+        key = next(iter(values))
+        return mysql_insert(table).values(values).on_duplicate_key_update({key: values[key]})
+    raise NotImplementedError(f"database dialect {dialect} is not supported")
+
+
+# Helpers --------------------------------------------------------------------------------------------
+
+
+def _table(person_type: PersonType) -> type[Student] | type[Teacher]:
+    return Student if person_type is PersonType.STUDENT else Teacher
+
+
+def _key(person_type: PersonType):  # type: ignore[no-untyped-def]
+    return Student.StudentID if person_type is PersonType.STUDENT else Teacher.TeacherID
+
+
+def _owner_column(person_type: PersonType):  # type: ignore[no-untyped-def]
+    """A function giving the column that names this kind of person in a table."""
+    name = "StudentID" if person_type is PersonType.STUDENT else "TeacherID"
+    return lambda table: getattr(table, name)
+
+
+def _people_query(person_type: PersonType) -> Select[Any]:
+    table = _table(person_type)
+    key = _key(person_type)
+    owner = _owner_column(person_type)(FaceData)
+    faces = (
+        select(owner.label("owner"), func.count().label("n"))
+        .where(owner.is_not(None))
+        .group_by(owner)
+        .subquery()
+    )
+    return select(
+        key.label("person_id"),
+        table.Name,
+        table.ClassName,
+        table.Active,
+        table.CreatedAt,
+        table.UpdatedAt,
+        func.coalesce(faces.c.n, 0).label("face_count"),
+    ).outerjoin(faces, faces.c.owner == key)
+
+
+def _person(person_type: PersonType, row: Any) -> Person:
+    return Person(
+        ref=PersonRef(person_type, row.person_id),
+        name=row.Name,
+        class_name=row.ClassName,
+        active=bool(row.Active),
+        created_at=row.CreatedAt,
+        updated_at=row.UpdatedAt,
+        face_count=int(row.face_count),
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
