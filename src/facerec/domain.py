@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 import numpy.typing as npt
@@ -187,3 +187,96 @@ class Enrollment:
     faces_in_image: int
     quality: QualityCheck  # reasons are non-empty only when the operator overrode the gate
     closest_other: Candidate | None  # set when the operator overrode the duplicate check
+
+
+@dataclass(frozen=True)
+class LogRecord:
+    """One recognition attempt as logged: its result and score, never an embedding or an image."""
+
+    log_id: int
+    operation: str  # verify, identify, enroll, attendance
+    result: str  # a decision (match, no_match, ...), "enrolled", or the error code that stopped it
+    similarity: float | None  # the best similarity seen; None when no face was compared
+    threshold: float | None
+    person: PersonRef | None
+    face_id: int | None
+    model_pack: str | None
+    client: str | None
+    created_at: datetime  # naive UTC
+
+
+# Attendance -------------------------------------------------------------------------------------------
+
+
+class AttendanceStatus(str, enum.Enum):
+    PRESENT = "present"
+    ABSENT = "absent"
+
+
+class AttendanceSource(str, enum.Enum):
+    PHOTO = "photo"  # a class or group photo
+    KIOSK = "kiosk"  # a check-in camera, one person at a time
+    MANUAL = "manual"  # set by hand; a photo never overrides it
+
+
+class ReviewStatus(str, enum.Enum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class AttendanceSession:
+    """What a mark belongs to: a date and a session id ("" means the whole day); the class is noted
+    on the record and decides who the absentees are."""
+
+    date: date
+    session_id: str
+    class_name: str | None
+
+
+@dataclass(frozen=True)
+class AttendanceRecord:
+    record_id: int
+    person: PersonRef
+    name: str | None
+    session: AttendanceSession
+    status: AttendanceStatus
+    confidence: float | None  # the similarity that marked it; None when set by hand
+    source: AttendanceSource
+    recorded_at: datetime
+    recorded_by: str | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AttendanceReview:
+    """A face whose best candidate needs a person's confirmation."""
+
+    review_id: int
+    person: PersonRef  # the candidate
+    name: str | None
+    session: AttendanceSession
+    similarity: float
+    bbox: BoundingBox
+    source: AttendanceSource
+    status: ReviewStatus
+    created_at: datetime
+    resolved_at: datetime | None
+    resolved_by: str | None
+
+
+@dataclass(frozen=True)
+class AttendanceChange:
+    change_id: int
+    person: PersonRef
+    session: AttendanceSession
+    action: str  # confirm, reject, mark_present, mark_absent
+    old_status: AttendanceStatus | None
+    new_status: AttendanceStatus | None
+    record_id: int | None
+    review_id: int | None
+    changed_by: str
+    note: str | None
+    client: str | None
+    changed_at: datetime

@@ -16,10 +16,12 @@ knows about HTTP.
     ├── PoorQuality             the face fails the enrollment quality gate (422, details: reasons)
     ├── NotFound
     │   ├── FaceNotFound        (404)
-    │   └── PersonNotFound      (404)
+    │   ├── PersonNotFound      (404)
+    │   └── ReviewNotFound      an attendance review (404)
     ├── Conflict                (409)
     │   ├── DuplicateFace       the face already matches another person (409, details: who)
-    │   └── PersonExists        creating a person whose id is taken (409)
+    │   ├── PersonExists        creating a person whose id is taken (409)
+    │   └── ReviewResolved      confirming a rejected review, or rejecting a confirmed one (409)
     ├── Unauthorized            no or wrong API key (401)
     ├── ModelError              a model pack is missing, corrupt or cannot be fetched (503)
     ├── ServiceNotReady         still starting, or failed to start (503)
@@ -88,6 +90,10 @@ class PersonNotFound(NotFound):
     code = "person_not_found"
 
 
+class ReviewNotFound(NotFound):
+    code = "review_not_found"
+
+
 class Conflict(FacerecError):
     code = "conflict"
 
@@ -98,6 +104,10 @@ class DuplicateFace(Conflict):
 
 class PersonExists(Conflict):
     code = "person_exists"
+
+
+class ReviewResolved(Conflict):
+    code = "review_resolved"
 
 
 class Unauthorized(FacerecError):

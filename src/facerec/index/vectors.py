@@ -101,6 +101,16 @@ class VectorIndex:
                 self._during_rebuild.append(face_id)
             self._remove_locked(face_id)
 
+    def remove_person(self, person: PersonRef) -> int:
+        """Drop every face of ``person``; returns how many."""
+        with self._lock:
+            face_ids = [f for f, p in zip(self._face_ids, self._people, strict=True) if p == person]
+            for face_id in face_ids:
+                if self._during_rebuild is not None:
+                    self._during_rebuild.append(face_id)
+                self._remove_locked(face_id)
+            return len(face_ids)
+
     def _remove_locked(self, face_id: int) -> None:
         row = self._row_of.pop(face_id, None)
         if row is None:

@@ -10,20 +10,18 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Executable, Select, delete, func, or_, select, update
-from sqlalchemy.dialects.mysql import insert as mysql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from facerec.domain import Person, PersonRef, PersonType
 from facerec.errors import PersonExists, PersonNotFound
 from facerec.store.clock import utcnow
+from facerec.store.dialect import insert_if_absent
 from facerec.store.tables import (
     AttendanceChanges,
     AttendanceRecords,
     AttendanceReviews,
-    Base,
     FaceData,
     Student,
     Teacher,
@@ -183,7 +181,7 @@ def ensure_person(
     else:
         table, key = Teacher, Teacher.TeacherID
     session.execute(
-        _insert_if_absent(
+        insert_if_absent(
             session, table, {key.key: ref.person_id, "Name": name, "CreatedAt": utcnow()}
         )
     )
@@ -195,18 +193,6 @@ def ensure_person(
     if values:
         session.execute(update(table).where(key == ref.person_id).values(**values))
     return get_person(session, ref=ref)
-
-
-def _insert_if_absent(session: Session, table: type[Base], values: dict[str, object]) -> Executable:
-    """INSERT that does nothing when the primary key (the first of ``values``) exists."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        return sqlite_insert(table).values(values).on_conflict_do_nothing()
-    if dialect in ("mysql", "mariadb"):
-        # A no-op update of the key: nothing changes when the row exists.
-        key = next(iter(values))
-        return mysql_insert(table).values(values).on_duplicate_key_update({key: values[key]})
-    raise NotImplementedError(f"database dialect {dialect} is not supported")
 
 
 # Helpers --------------------------------------------------------------------------------------------

@@ -1,0 +1,239 @@
+"""/v1/attendance: mark from a photo, records, export, absentees, manual marks, reviews, changes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Body, Depends, File, Form, Path, Query, Request, Response, UploadFile
+
+from facerec.api import schemas
+from facerec.api.deps import client_of, get_runtime, read_upload, run_blocking
+from facerec.domain import AttendanceSource, AttendanceStatus, ReviewStatus
+from facerec.service import attendance, corrections, export, reports
+from facerec.service.faces import person_ref
+from facerec.service.runtime import Runtime
+
+router = APIRouter(prefix="/v1/attendance", tags=["attendance"])
+
+
+@router.post("", response_model=schemas.AttendanceResponse)
+async def take_attendance(
+    request: Request,
+    image: UploadFile = File(description="A class or group photo, or a kiosk snapshot"),
+    class_name: str | None = Form(None, description="The class; decides the absentees"),
+    session_id: str | None = Form(None, description="e.g. 2026-11-26-period-1; default: the day"),
+    on: date | None = Form(None, alias="date", description="Default: today (FACEREC_TIMEZONE)"),
+    source: AttendanceSource = Form(AttendanceSource.PHOTO, description="photo or kiosk"),
+    threshold: float | None = Form(None, description="Override the configured threshold"),
+    runtime: Runtime = Depends(get_runtime),
+) -> schemas.AttendanceResponse:
+    """Identify every face and mark each recognised person present, once. Sending the same session
+    again adds nothing."""
+    session = attendance.attendance_session(
+        runtime.settings, on=on, session_id=session_id, class_name=class_name
+    )
+    data = await read_upload(image, runtime.settings.max_image_bytes)
+    result = await run_blocking(
+        request,
+        attendance.take_attendance,
+        runtime,
+        image=data,
+        attendance=session,
+        source=source,
+        threshold=threshold,
+        client=client_of(request),
+    )
+    return schemas.AttendanceResponse.of(result)
+
+
+def record_filters(
+    date_from: date | None = Query(None, alias="from", description="First date (inclusive)"),
+    date_to: date | None = Query(None, alias="to", description="Last date (inclusive)"),
+    class_name: str | None = Query(None),
+    session_id: str | None = Query(None),
+    person_type: str | None = Query(None, description="student or teacher"),
+    person_id: str | None = Query(None, description="Needs person_type"),
+    status: AttendanceStatus | None = Query(None),
+    source: AttendanceSource | None = Query(None),
+) -> reports.RecordFilters:
+    """The filters shared by the list, the CSV export and the audit trail."""
+    return reports.record_filters(
+        date_from=date_from,
+        date_to=date_to,
+        class_name=class_name,
+        session_id=session_id,
+        person_type=person_type,
+        person_id=person_id,
+        status=status,
+        source=source,
+    )
+
+
+@router.get("", response_model=schemas.RecordList)
+async def list_records(
+    request: Request,
+    filters: reports.RecordFilters = Depends(record_filters),
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+    runtime: Runtime = Depends(get_runtime),
+) -> schemas.RecordList:
+    page = await run_blocking(
+        request,
+        reports.list_records,
+        runtime.database,
+        filters=filters,
+        limit=limit,
+        offset=offset,
+    )
+    return schemas.RecordList(
+        records=[schemas.Record.of(r) for r in page.records],
+        total=page.total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/export.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+async def export_csv(
+    request: Request,
+    filters: reports.RecordFilters = Depends(record_filters),
+    runtime: Runtime = Depends(get_runtime),
+) -> Response:
+    """The records that match, one CSV row each (columns: see the README)."""
+
+    def render() -> str:
+        return "".join(export.csv_lines(reports.export_records(runtime.database, filters=filters)))
+
+    text = await run_blocking(request, render)
+    return Response(
+        content=text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="attendance.csv"'},
+    )
+
+
+@router.get("/absentees", response_model=schemas.AbsenteeList)
+async def absentees(
+    request: Request,
+    class_name: str = Query(description="The class whose students should have been there"),
+    on: date | None = Query(None, alias="date", description="Default: today"),
+    session_id: str | None = Query(None),
+    runtime: Runtime = Depends(get_runtime),
+) -> schemas.AbsenteeList:
+    """The active students of the class not marked present for the session."""
+    session = attendance.attendance_session(
+        runtime.settings, on=on, session_id=session_id, class_name=class_name
+    )
+    found = await run_blocking(request, reports.absentees, runtime.database, attendance=session)
+    return schemas.AbsenteeList(
+        session=schemas.AttendanceSession.of(session),
+        absentees=[schemas.Absentee.of(a) for a in found],
+    )
+
+
+@router.post("/marks", response_model=schemas.Record)
+async def mark(
+    request: Request,
+    body: schemas.MarkRequest = Body(),
+    runtime: Runtime = Depends(get_runtime),
+) -> schemas.Record:
+    """Mark a person present or absent by hand (a later photo does not override it)."""
+    ref = person_ref(body.person_type.value, body.person_id)
+    session = attendance.attendance_session(
+        runtime.settings, on=body.date, session_id=body.session_id, class_name=body.class_name
+    )
+    who = corrections.actor(body.by, client=client_of(request), note=body.note)
+    record = await run_blocking(
+        request,
+        corrections.mark,
+        runtime.database,
+        ref=ref,
+        attendance=session,
+        status=body.status,
+        who=who,
+    )
+    return schemas.Record.of(record)
+
+
+@router.get("/reviews", response_model=schemas.ReviewList)
+async def list_reviews(
+    request: Request,
+    date_from: date | None = Query(None, alias="from"),
+    date_to: date | None = Query(None, alias="to"),
+    class_name: str | None = Query(None),
+    session_id: str | None = Query(None),
+    status: ReviewStatus | None = Query(ReviewStatus.PENDING, description="Default: pending"),
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+    runtime: Runtime = Depends(get_runtime),
+) -> schemas.ReviewList:
+    filters = reports.ReviewFilters(
+        date_from=date_from,
+        date_to=date_to,
+        session_id=session_id,
+        class_name=class_name,
+        status=status,
+    )
+    found, total = await run_blocking(
+        request, reports.list_reviews, runtime.database, filters=filters, limit=limit, offset=offset
+    )
+    return schemas.ReviewList(
+        reviews=[schemas.Review.of(r) for r in found], total=total, limit=limit, offset=offset
+    )
+
+
+@router.post("/reviews/{review_id}/confirm", response_model=schemas.Confirmation)
+async def confirm_review(
+    request: Request,
+    review_id: int = Path(),
+    body: schemas.ConfirmRequest = Body(),
+    runtime: Runtime = Depends(get_runtime),
+) -> schemas.Confirmation:
+    """The face is the candidate (or the person given): mark them present."""
+    person = corrections.confirm_as(
+        body.person_type.value if body.person_type else None, body.person_id
+    )
+    who = corrections.actor(body.by, client=client_of(request), note=body.note)
+    done = await run_blocking(
+        request,
+        corrections.confirm_review,
+        runtime.database,
+        review_id=review_id,
+        who=who,
+        person=person,
+    )
+    return schemas.Confirmation(
+        review=schemas.Review.of(done.review), record=schemas.Record.of(done.record)
+    )
+
+
+@router.post("/reviews/{review_id}/reject", response_model=schemas.Review)
+async def reject_review(
+    request: Request,
+    review_id: int = Path(),
+    body: schemas.Actor = Body(),
+    runtime: Runtime = Depends(get_runtime),
+) -> schemas.Review:
+    """The face is not the candidate: nobody is marked."""
+    who = corrections.actor(body.by, client=client_of(request), note=body.note)
+    review = await run_blocking(
+        request, corrections.reject_review, runtime.database, review_id=review_id, who=who
+    )
+    return schemas.Review.of(review)
+
+
+@router.get("/changes", response_model=schemas.ChangeList)
+async def list_changes(
+    request: Request,
+    filters: reports.RecordFilters = Depends(record_filters),
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+    runtime: Runtime = Depends(get_runtime),
+) -> schemas.ChangeList:
+    """The audit trail of corrections, newest first."""
+    found, total = await run_blocking(
+        request, reports.list_changes, runtime.database, filters=filters, limit=limit, offset=offset
+    )
+    return schemas.ChangeList(
+        changes=[schemas.Change.of(c) for c in found], total=total, limit=limit, offset=offset
+    )

@@ -1,0 +1,188 @@
+"""/v1/students and /v1/teachers: the same routes for each kind of person, built by ``people_router``."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, UploadFile
+
+from facerec.api import schemas
+from facerec.api.deps import client_of, get_runtime, read_upload, run_blocking
+from facerec.domain import PersonType
+from facerec.service import faces, people, reports
+from facerec.service.runtime import Runtime
+from facerec.store.people import PersonChanges
+
+
+def people_router(person_type: PersonType) -> APIRouter:
+    plural = f"{person_type.value}s"
+    router = APIRouter(prefix=f"/v1/{plural}", tags=[plural])
+
+    @router.post("", status_code=201, response_model=schemas.Person)
+    async def create_person(
+        request: Request,
+        body: schemas.PersonCreate = Body(),
+        runtime: Runtime = Depends(get_runtime),
+    ) -> schemas.Person:
+        ref = faces.person_ref(person_type.value, body.person_id)
+        person = await run_blocking(
+            request,
+            people.create_person,
+            runtime,
+            ref=ref,
+            name=body.name,
+            class_name=body.class_name,
+            active=body.active,
+        )
+        return schemas.Person.of(person)
+
+    @router.get("", response_model=schemas.PersonList)
+    async def list_people(
+        request: Request,
+        search: str | None = Query(None, description="A part of the id or the name (any case)"),
+        class_name: str | None = Query(None),
+        active: bool | None = Query(None),
+        limit: int = Query(100, ge=1, le=1000),
+        offset: int = Query(0, ge=0),
+        runtime: Runtime = Depends(get_runtime),
+    ) -> schemas.PersonList:
+        page = await run_blocking(
+            request,
+            people.list_people,
+            runtime,
+            person_type=person_type,
+            search=search,
+            class_name=class_name,
+            active=active,
+            limit=limit,
+            offset=offset,
+        )
+        return schemas.PersonList(
+            people=[schemas.Person.of(p) for p in page.people],
+            total=page.total,
+            limit=limit,
+            offset=offset,
+        )
+
+    @router.get("/{person_id}", response_model=schemas.Person)
+    async def get_person(
+        request: Request, person_id: str, runtime: Runtime = Depends(get_runtime)
+    ) -> schemas.Person:
+        ref = faces.person_ref(person_type.value, person_id)
+        return schemas.Person.of(await run_blocking(request, people.get_person, runtime, ref=ref))
+
+    @router.patch("/{person_id}", response_model=schemas.Person)
+    async def update_person(
+        request: Request,
+        person_id: str,
+        body: schemas.PersonUpdate = Body(),
+        runtime: Runtime = Depends(get_runtime),
+    ) -> schemas.Person:
+        ref = faces.person_ref(person_type.value, person_id)
+        given = body.model_fields_set
+        changes = PersonChanges(
+            name=body.name if "name" in given else people.UNSET,
+            class_name=body.class_name if "class_name" in given else people.UNSET,
+            active=body.active if "active" in given and body.active is not None else people.UNSET,
+        )
+        person = await run_blocking(
+            request, people.update_person, runtime, ref=ref, changes=changes
+        )
+        return schemas.Person.of(person)
+
+    @router.delete("/{person_id}", response_model=schemas.Erasure)
+    async def delete_person(
+        request: Request,
+        person_id: str,
+        erase_logs: bool = Query(
+            False, description="Also erase every recognition log row that names the person"
+        ),
+        runtime: Runtime = Depends(get_runtime),
+    ) -> schemas.Erasure:
+        """Delete the person, their faces (images and embeddings) and their attendance."""
+        ref = faces.person_ref(person_type.value, person_id)
+        erased = await run_blocking(
+            request, people.delete_person, runtime, ref=ref, erase_logs=erase_logs
+        )
+        return schemas.Erasure(
+            person_type=ref.person_type,
+            person_id=ref.person_id,
+            faces_deleted=erased.faces_deleted,
+            attendance_records_deleted=erased.attendance_records_deleted,
+            logs_deleted=erased.logs_deleted,
+        )
+
+    @router.get("/{person_id}/faces", response_model=schemas.FaceList)
+    async def list_faces(
+        request: Request,
+        person_id: str,
+        limit: int = Query(100, ge=1, le=1000),
+        offset: int = Query(0, ge=0),
+        runtime: Runtime = Depends(get_runtime),
+    ) -> schemas.FaceList:
+        ref = faces.person_ref(person_type.value, person_id)
+        await run_blocking(request, people.get_person, runtime, ref=ref)  # 404 when unknown
+        page = await run_blocking(
+            request,
+            faces.list_faces,
+            runtime,
+            person_type=person_type.value,
+            person_id=person_id,
+            limit=limit,
+            offset=offset,
+        )
+        return schemas.FaceList(
+            faces=[schemas.EnrolledFace.of(f) for f in page.faces],
+            total=page.total,
+            limit=limit,
+            offset=offset,
+        )
+
+    @router.post("/{person_id}/faces", status_code=201, response_model=schemas.EnrollResponse)
+    async def add_face(
+        request: Request,
+        person_id: str,
+        image: UploadFile = File(
+            description="A photo of the person (the largest face is enrolled)"
+        ),
+        allow_poor_quality: bool = Form(False),
+        allow_duplicate: bool = Form(False),
+        runtime: Runtime = Depends(get_runtime),
+    ) -> schemas.EnrollResponse:
+        """Add a face to an existing person (POST /v1/faces also creates the person)."""
+        ref = faces.person_ref(person_type.value, person_id)
+        await run_blocking(request, people.get_person, runtime, ref=ref)  # 404 when unknown
+        data = await read_upload(image, runtime.settings.max_image_bytes)
+        enrollment = await run_blocking(
+            request,
+            faces.enroll,
+            runtime,
+            image=data,
+            ref=ref,
+            name=None,
+            overrides=faces.Overrides(poor_quality=allow_poor_quality, duplicate=allow_duplicate),
+            client=client_of(request),
+        )
+        return schemas.EnrollResponse.of_enrollment(enrollment)
+
+    @router.get("/{person_id}/attendance", response_model=schemas.History)
+    async def attendance_history(
+        request: Request,
+        person_id: str,
+        date_from: date | None = Query(None, alias="from", description="First date (inclusive)"),
+        date_to: date | None = Query(None, alias="to", description="Last date (inclusive)"),
+        runtime: Runtime = Depends(get_runtime),
+    ) -> schemas.History:
+        """The person's attendance records and how many days present and absent."""
+        ref = faces.person_ref(person_type.value, person_id)
+        found = await run_blocking(
+            request,
+            reports.history,
+            runtime.database,
+            ref=ref,
+            date_from=date_from,
+            date_to=date_to,
+        )
+        return schemas.History.of(found)
+
+    return router

@@ -1,0 +1,315 @@
+"""The JSON shapes of attendance: marking from a photo, records, reviews, corrections, reports."""
+
+from __future__ import annotations
+
+from datetime import date as Date
+from datetime import datetime, timezone
+
+from pydantic import BaseModel, Field
+
+from facerec import domain
+from facerec.api.schemas.common import BBox, Candidate
+from facerec.service import attendance, reports
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=timezone.utc) if moment else None  # stored as naive UTC
+
+
+class AttendanceSession(BaseModel):
+    date: Date
+    session_id: str = Field(description="Empty: the whole day")
+    class_name: str | None
+
+    @classmethod
+    def of(cls, session: domain.AttendanceSession) -> AttendanceSession:
+        return cls(date=session.date, session_id=session.session_id, class_name=session.class_name)
+
+
+class PresentFace(BaseModel):
+    person_type: domain.PersonType
+    person_id: str
+    name: str | None
+    confidence: float = Field(description="Cosine similarity to the person's best enrolled face")
+    bbox: BBox
+    record_id: int
+    marked: str = Field(
+        description="new: marked now. already_present: marked before for this session. "
+        "kept_absent: marked absent by hand before; the photo does not override it"
+    )
+
+    @classmethod
+    def of(cls, found: attendance.PresentFace) -> PresentFace:
+        return cls(
+            person_type=found.record.person.person_type,
+            person_id=found.record.person.person_id,
+            name=found.record.name,
+            confidence=round(found.similarity, 4),
+            bbox=BBox.of(found.face.bbox),
+            record_id=found.record.record_id,
+            marked=found.marked,
+        )
+
+
+class ReviewFace(BaseModel):
+    review_id: int
+    review_status: domain.ReviewStatus
+    person_type: domain.PersonType = Field(description="The best candidate, to confirm or reject")
+    person_id: str
+    name: str | None
+    similarity: float
+    bbox: BBox
+    candidates: list[Candidate]
+
+    @classmethod
+    def of(cls, found: attendance.ReviewFace) -> ReviewFace:
+        review = found.review
+        return cls(
+            review_id=review.review_id,
+            review_status=review.status,
+            person_type=review.person.person_type,
+            person_id=review.person.person_id,
+            name=review.name,
+            similarity=review.similarity,
+            bbox=BBox.of(found.face.bbox),
+            candidates=[Candidate.of(c) for c in found.candidates[:3]],
+        )
+
+
+class UnknownFace(BaseModel):
+    bbox: BBox
+    score: float = Field(description="Detection score")
+    best_similarity: float | None = Field(description="To the closest enrolled person")
+
+    @classmethod
+    def of(cls, found: attendance.UnknownFace) -> UnknownFace:
+        best = found.best_similarity
+        return cls(
+            bbox=BBox.of(found.face.bbox),
+            score=round(found.face.score, 4),
+            best_similarity=round(best, 4) if best is not None else None,
+        )
+
+
+class AttendanceResponse(BaseModel):
+    session: AttendanceSession
+    source: domain.AttendanceSource
+    faces_found: int
+    present: list[PresentFace]
+    needs_review: list[ReviewFace] = Field(
+        description="Faces to confirm or reject (POST /v1/attendance/reviews/{review_id}/...)"
+    )
+    unknown: list[UnknownFace]
+    threshold: float
+    review_from: float
+    margin: float
+
+    @classmethod
+    def of(cls, result: attendance.AttendanceResult) -> AttendanceResponse:
+        return cls(
+            session=AttendanceSession.of(result.session),
+            source=result.source,
+            faces_found=result.faces_found,
+            present=[PresentFace.of(p) for p in result.present],
+            needs_review=[ReviewFace.of(r) for r in result.needs_review],
+            unknown=[UnknownFace.of(u) for u in result.unknown],
+            threshold=result.rule.threshold,
+            review_from=round(result.rule.review_from, 4),
+            margin=result.rule.margin,
+        )
+
+
+class Record(BaseModel):
+    record_id: int
+    person_type: domain.PersonType
+    person_id: str
+    name: str | None
+    date: Date
+    session_id: str
+    class_name: str | None
+    status: domain.AttendanceStatus
+    confidence: float | None
+    source: domain.AttendanceSource
+    recorded_at: datetime
+    recorded_by: str | None
+    updated_at: datetime | None
+
+    @classmethod
+    def of(cls, record: domain.AttendanceRecord) -> Record:
+        return cls(
+            record_id=record.record_id,
+            person_type=record.person.person_type,
+            person_id=record.person.person_id,
+            name=record.name,
+            date=record.session.date,
+            session_id=record.session.session_id,
+            class_name=record.session.class_name,
+            status=record.status,
+            confidence=record.confidence,
+            source=record.source,
+            recorded_at=record.recorded_at.replace(tzinfo=timezone.utc),
+            recorded_by=record.recorded_by,
+            updated_at=_utc(record.updated_at),
+        )
+
+
+class RecordList(BaseModel):
+    records: list[Record]
+    total: int
+    limit: int
+    offset: int
+
+
+class Actor(BaseModel):
+    by: str = Field(description="Who makes the change (a teacher's id or name)", max_length=64)
+    note: str | None = Field(None, max_length=255)
+
+
+class MarkRequest(Actor):
+    person_type: domain.PersonType
+    person_id: str
+    status: domain.AttendanceStatus
+    date: Date | None = Field(None, description="Default: today")
+    session_id: str | None = None
+    class_name: str | None = None
+
+
+class ConfirmRequest(Actor):
+    person_type: domain.PersonType | None = Field(
+        None, description="Confirm as someone else than the candidate (with person_id)"
+    )
+    person_id: str | None = None
+
+
+class Review(BaseModel):
+    review_id: int
+    person_type: domain.PersonType
+    person_id: str
+    name: str | None
+    date: Date
+    session_id: str
+    class_name: str | None
+    similarity: float
+    bbox: BBox
+    source: domain.AttendanceSource
+    status: domain.ReviewStatus
+    created_at: datetime
+    resolved_at: datetime | None
+    resolved_by: str | None
+
+    @classmethod
+    def of(cls, review: domain.AttendanceReview) -> Review:
+        return cls(
+            review_id=review.review_id,
+            person_type=review.person.person_type,
+            person_id=review.person.person_id,
+            name=review.name,
+            date=review.session.date,
+            session_id=review.session.session_id,
+            class_name=review.session.class_name,
+            similarity=review.similarity,
+            bbox=BBox.of(review.bbox),
+            source=review.source,
+            status=review.status,
+            created_at=review.created_at.replace(tzinfo=timezone.utc),
+            resolved_at=_utc(review.resolved_at),
+            resolved_by=review.resolved_by,
+        )
+
+
+class Confirmation(BaseModel):
+    review: Review
+    record: Record
+
+
+class ReviewList(BaseModel):
+    reviews: list[Review]
+    total: int
+    limit: int
+    offset: int
+
+
+class Change(BaseModel):
+    change_id: int
+    person_type: domain.PersonType
+    person_id: str
+    date: Date
+    session_id: str
+    action: str
+    old_status: domain.AttendanceStatus | None
+    new_status: domain.AttendanceStatus | None
+    record_id: int | None
+    review_id: int | None
+    changed_by: str
+    note: str | None
+    client: str | None
+    changed_at: datetime
+
+    @classmethod
+    def of(cls, change: domain.AttendanceChange) -> Change:
+        return cls(
+            change_id=change.change_id,
+            person_type=change.person.person_type,
+            person_id=change.person.person_id,
+            date=change.session.date,
+            session_id=change.session.session_id,
+            action=change.action,
+            old_status=change.old_status,
+            new_status=change.new_status,
+            record_id=change.record_id,
+            review_id=change.review_id,
+            changed_by=change.changed_by,
+            note=change.note,
+            client=change.client,
+            changed_at=change.changed_at.replace(tzinfo=timezone.utc),
+        )
+
+
+class ChangeList(BaseModel):
+    changes: list[Change]
+    total: int
+    limit: int
+    offset: int
+
+
+class Absentee(BaseModel):
+    person_id: str
+    name: str | None
+    class_name: str | None
+    status: domain.AttendanceStatus | None = Field(
+        description="absent: marked so by hand; null: not marked at all"
+    )
+
+    @classmethod
+    def of(cls, absentee: reports.Absentee) -> Absentee:
+        return cls(
+            person_id=absentee.person.ref.person_id,
+            name=absentee.person.name,
+            class_name=absentee.person.class_name,
+            status=absentee.status,
+        )
+
+
+class AbsenteeList(BaseModel):
+    session: AttendanceSession
+    absentees: list[Absentee]
+
+
+class History(BaseModel):
+    person_type: domain.PersonType
+    person_id: str
+    name: str | None
+    present: int
+    absent: int
+    records: list[Record]
+
+    @classmethod
+    def of(cls, history: reports.History) -> History:
+        return cls(
+            person_type=history.person.ref.person_type,
+            person_id=history.person.ref.person_id,
+            name=history.person.name,
+            present=history.present,
+            absent=history.absent,
+            records=[Record.of(r) for r in history.records],
+        )

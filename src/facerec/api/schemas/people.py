@@ -1,0 +1,65 @@
+"""The JSON shapes of students and teachers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from pydantic import BaseModel, Field
+
+from facerec import domain
+
+
+class PersonCreate(BaseModel):
+    person_id: str = Field(description="The organisation's own id (e.g. the student number)")
+    name: str | None = Field(None, max_length=255)
+    class_name: str | None = Field(None, max_length=64, description="Class or group")
+    active: bool = True
+
+
+class PersonUpdate(BaseModel):
+    """Only the fields given change; null clears name or class."""
+
+    name: str | None = Field(None, max_length=255)
+    class_name: str | None = Field(None, max_length=64)
+    active: bool | None = None
+
+
+class Person(BaseModel):
+    person_type: domain.PersonType
+    person_id: str
+    name: str | None
+    class_name: str | None
+    active: bool = Field(description="Inactive people stay stored but are not recognised")
+    face_count: int
+    created_at: datetime
+    updated_at: datetime | None
+
+    @classmethod
+    def of(cls, person: domain.Person) -> Person:
+        return cls(
+            person_type=person.ref.person_type,
+            person_id=person.ref.person_id,
+            name=person.name,
+            class_name=person.class_name,
+            active=person.active,
+            face_count=person.face_count,
+            created_at=person.created_at.replace(tzinfo=timezone.utc),  # stored as naive UTC
+            updated_at=person.updated_at.replace(tzinfo=timezone.utc)
+            if person.updated_at
+            else None,
+        )
+
+
+class PersonList(BaseModel):
+    people: list[Person]
+    total: int
+    limit: int
+    offset: int
+
+
+class Erasure(BaseModel):
+    person_type: domain.PersonType
+    person_id: str
+    faces_deleted: int = Field(description="Faces erased with their images and embeddings")
+    attendance_records_deleted: int
+    logs_deleted: int = Field(description="Recognition log rows erased (only with erase_logs)")

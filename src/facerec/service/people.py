@@ -1,0 +1,134 @@
+"""Use cases on people (students and teachers): create, read, list, update, delete with erasure.
+
+The database is written and committed first, then the index follows: deactivating a person takes
+their faces out of the index (they stay stored), reactivating puts them back, deleting erases them.
+Imports the store and index layers; nothing of the web.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from facerec.domain import Person, PersonRef, PersonType
+from facerec.errors import InvalidInput
+from facerec.service.faces import clean_class_name, clean_name
+from facerec.service.runtime import Runtime
+from facerec.store import logs, people
+from facerec.store import repositories as repo
+from facerec.store.people import UNSET, PersonChanges, Unset
+
+SEARCH_MAX_CHARS = 100
+
+
+def create_person(
+    runtime: Runtime, *, ref: PersonRef, name: str | None, class_name: str | None, active: bool
+) -> Person:
+    with runtime.database.session() as session:
+        return people.create_person(
+            session,
+            ref=ref,
+            name=clean_name(name),
+            class_name=clean_class_name(class_name),
+            active=active,
+        )
+
+
+def get_person(runtime: Runtime, *, ref: PersonRef) -> Person:
+    with runtime.database.session() as session:
+        return people.get_person(session, ref=ref)
+
+
+@dataclass(frozen=True)
+class PersonPage:
+    people: list[Person]
+    total: int
+
+
+def list_people(
+    runtime: Runtime,
+    *,
+    person_type: PersonType,
+    search: str | None,
+    class_name: str | None,
+    active: bool | None,
+    limit: int,
+    offset: int,
+) -> PersonPage:
+    search = (search or "").strip() or None
+    if search is not None and len(search) > SEARCH_MAX_CHARS:
+        raise InvalidInput(f"search is longer than {SEARCH_MAX_CHARS} characters")
+    with runtime.database.session() as session:
+        found, total = people.list_people(
+            session,
+            person_type=person_type,
+            search=search,
+            class_name=clean_class_name(class_name),
+            active=active,
+            limit=limit,
+            offset=offset,
+        )
+    return PersonPage(people=found, total=total)
+
+
+def update_person(runtime: Runtime, *, ref: PersonRef, changes: PersonChanges) -> Person:
+    """Change the name, class or active flag; a change of the flag updates the index."""
+    changes = PersonChanges(
+        name=changes.name if isinstance(changes.name, Unset) else clean_name(changes.name),
+        class_name=(
+            changes.class_name
+            if isinstance(changes.class_name, Unset)
+            else clean_class_name(changes.class_name)
+        ),
+        active=changes.active,
+    )
+    with runtime.database.session() as session:
+        before = people.get_person(session, ref=ref)
+        after = people.update_person(session, ref=ref, changes=changes)
+    if before.active and not after.active:
+        runtime.index.remove_person(ref)
+    elif after.active and not before.active:
+        _index_person(runtime, ref)
+    return after
+
+
+def _index_person(runtime: Runtime, ref: PersonRef) -> None:
+    with runtime.database.session() as session:
+        for stored in repo.iter_embeddings(session, model_pack=runtime.model_pack, ref=ref):
+            runtime.index.add(stored.face_id, stored.person, stored.embedding)
+
+
+@dataclass(frozen=True)
+class Erasure:
+    person: PersonRef
+    faces_deleted: int
+    attendance_records_deleted: int
+    logs_deleted: int
+
+
+def delete_person(runtime: Runtime, *, ref: PersonRef, erase_logs: bool) -> Erasure:
+    """Delete the person with their faces, images, embeddings and attendance, in one transaction;
+    with ``erase_logs`` also every recognition log row that names them."""
+    with runtime.database.session() as session:
+        erased = people.delete_person(session, ref=ref)
+        logs_deleted = logs.delete_for_person(session, ref=ref) if erase_logs else 0
+    for face_id in erased.face_ids:
+        runtime.index.remove(face_id)
+    return Erasure(
+        person=ref,
+        faces_deleted=len(erased.face_ids),
+        attendance_records_deleted=erased.attendance_records,
+        logs_deleted=logs_deleted,
+    )
+
+
+__all__ = [
+    "UNSET",
+    "Erasure",
+    "PersonChanges",
+    "PersonPage",
+    "create_person",
+    "delete_person",
+    "get_person",
+    "list_people",
+    "update_person",
+]

@@ -1,0 +1,304 @@
+"""AttendanceRecords and AttendanceChanges: one record per person, date and session; every change
+made by a person is kept in the audit trail.
+
+Keyword-only arguments; the caller owns the session and its transaction. Imports SQLAlchemy, the
+tables and the domain types only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session
+
+from facerec.domain import (
+    AttendanceChange,
+    AttendanceRecord,
+    AttendanceSession,
+    AttendanceSource,
+    AttendanceStatus,
+    PersonRef,
+    PersonType,
+)
+from facerec.store.clock import utcnow
+from facerec.store.dialect import insert_if_absent
+from facerec.store.people import person_key
+from facerec.store.tables import AttendanceChanges, AttendanceRecords, Student, Teacher
+
+RecordsQuery = Select[AttendanceRecords, str]  # a record and its person's name
+
+
+@dataclass(frozen=True)
+class RecordFilters:
+    date_from: date | None = None
+    date_to: date | None = None  # inclusive
+    class_name: str | None = None
+    session_id: str | None = None
+    person: PersonRef | None = None
+    person_type: PersonType | None = None
+    status: AttendanceStatus | None = None
+    source: AttendanceSource | None = None
+
+
+def get_record(
+    session: Session, *, ref: PersonRef, attendance: AttendanceSession
+) -> AttendanceRecord | None:
+    row = session.execute(
+        _records_query()
+        .where(AttendanceRecords.PersonKey == person_key(ref))
+        .where(AttendanceRecords.AttendanceDate == attendance.date)
+        .where(AttendanceRecords.SessionID == attendance.session_id)
+    ).one_or_none()
+    return _record(row) if row is not None else None
+
+
+def add_record_if_absent(
+    session: Session,
+    *,
+    ref: PersonRef,
+    attendance: AttendanceSession,
+    status: AttendanceStatus,
+    confidence: float | None,
+    source: AttendanceSource,
+    recorded_by: str | None,
+) -> tuple[AttendanceRecord, bool]:
+    """The person's record for this session, created with these values when there is none; and
+    whether this call created it. Race-free thanks to the unique key: marking twice adds nothing."""
+    existing = get_record(session, ref=ref, attendance=attendance)
+    if existing is not None:
+        return existing, False
+    session.execute(
+        insert_if_absent(
+            session,
+            AttendanceRecords,
+            {
+                "PersonKey": person_key(ref),
+                "StudentID": ref.person_id if ref.person_type is PersonType.STUDENT else None,
+                "TeacherID": ref.person_id if ref.person_type is PersonType.TEACHER else None,
+                "AttendanceDate": attendance.date,
+                "SessionID": attendance.session_id,
+                "ClassName": attendance.class_name,
+                "RecordedAt": utcnow(),
+                "Status": status.value,
+                "Confidence": confidence,
+                "Source": source.value,
+                "RecordedBy": recorded_by,
+            },
+        )
+    )
+    created = get_record(session, ref=ref, attendance=attendance)
+    assert created is not None  # inserted now, or by a concurrent request
+    return created, True
+
+
+def set_record(
+    session: Session,
+    *,
+    ref: PersonRef,
+    attendance: AttendanceSession,
+    status: AttendanceStatus,
+    confidence: float | None,
+    source: AttendanceSource,
+    recorded_by: str,
+) -> tuple[AttendanceRecord, AttendanceStatus | None]:
+    """Create or overwrite the person's record for this session; returns it and the status it had
+    before (None when there was no record)."""
+    record, created = add_record_if_absent(
+        session,
+        ref=ref,
+        attendance=attendance,
+        status=status,
+        confidence=confidence,
+        source=source,
+        recorded_by=recorded_by,
+    )
+    if created:
+        return record, None
+    session.execute(
+        update(AttendanceRecords)
+        .where(AttendanceRecords.RecordID == record.record_id)
+        .values(
+            Status=status.value,
+            Confidence=confidence,
+            Source=source.value,
+            RecordedBy=recorded_by,
+            ClassName=attendance.class_name or record.session.class_name,
+            UpdatedAt=utcnow(),
+        )
+    )
+    updated = get_record(session, ref=ref, attendance=attendance)
+    assert updated is not None
+    return updated, record.status
+
+
+def query_records(
+    session: Session, *, filters: RecordFilters, limit: int, offset: int
+) -> tuple[list[AttendanceRecord], int]:
+    """Records by date, session, then person id; and the total."""
+    query = _filtered(filters)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(_ordered(query).limit(limit).offset(offset))
+    return [_record(r) for r in rows], int(total)
+
+
+def iter_records(
+    session: Session, *, filters: RecordFilters, batch_size: int = 1000
+) -> Iterator[AttendanceRecord]:
+    """Every record that matches, in the order of ``query_records``, streamed."""
+    query = _ordered(_filtered(filters)).execution_options(yield_per=batch_size)
+    for row in session.execute(query):
+        yield _record(row)
+
+
+def marked_people(
+    session: Session, *, attendance: AttendanceSession
+) -> dict[PersonRef, AttendanceStatus]:
+    """Everyone with a record for this date and session, and their status."""
+    rows = session.execute(
+        select(AttendanceRecords.StudentID, AttendanceRecords.TeacherID, AttendanceRecords.Status)
+        .where(AttendanceRecords.AttendanceDate == attendance.date)
+        .where(AttendanceRecords.SessionID == attendance.session_id)
+    )
+    return {_owner(s, t): AttendanceStatus(status) for s, t, status in rows}
+
+
+# Changes ----------------------------------------------------------------------------------------------
+
+
+def add_change(
+    session: Session,
+    *,
+    ref: PersonRef,
+    attendance: AttendanceSession,
+    action: str,
+    old_status: AttendanceStatus | None,
+    new_status: AttendanceStatus | None,
+    record_id: int | None,
+    review_id: int | None,
+    changed_by: str,
+    note: str | None,
+    client: str | None,
+) -> None:
+    session.add(
+        AttendanceChanges(
+            PersonKey=person_key(ref),
+            StudentID=ref.person_id if ref.person_type is PersonType.STUDENT else None,
+            TeacherID=ref.person_id if ref.person_type is PersonType.TEACHER else None,
+            AttendanceDate=attendance.date,
+            SessionID=attendance.session_id,
+            Action=action,
+            OldStatus=old_status.value if old_status else None,
+            NewStatus=new_status.value if new_status else None,
+            RecordID=record_id,
+            ReviewID=review_id,
+            ChangedBy=changed_by,
+            Note=note,
+            Client=(client or "")[:64] or None,
+            ChangedAt=utcnow(),
+        )
+    )
+
+
+def query_changes(
+    session: Session, *, filters: RecordFilters, limit: int, offset: int
+) -> tuple[list[AttendanceChange], int]:
+    """The audit trail (newest first): date range, session and person filters apply."""
+    query = select(AttendanceChanges)
+    if filters.date_from is not None:
+        query = query.where(AttendanceChanges.AttendanceDate >= filters.date_from)
+    if filters.date_to is not None:
+        query = query.where(AttendanceChanges.AttendanceDate <= filters.date_to)
+    if filters.session_id is not None:
+        query = query.where(AttendanceChanges.SessionID == filters.session_id)
+    if filters.person is not None:
+        query = query.where(AttendanceChanges.PersonKey == person_key(filters.person))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(AttendanceChanges.ChangeID.desc()).limit(limit).offset(offset)
+    )
+    return [_change(r) for r in rows], int(total)
+
+
+# Helpers ----------------------------------------------------------------------------------------------
+
+
+def _records_query() -> RecordsQuery:
+    return (
+        select(AttendanceRecords, func.coalesce(Student.Name, Teacher.Name).label("person_name"))
+        .outerjoin(Student, Student.StudentID == AttendanceRecords.StudentID)
+        .outerjoin(Teacher, Teacher.TeacherID == AttendanceRecords.TeacherID)
+    )
+
+
+def _filtered(filters: RecordFilters) -> RecordsQuery:
+    query = _records_query()
+    table = AttendanceRecords
+    if filters.date_from is not None:
+        query = query.where(table.AttendanceDate >= filters.date_from)
+    if filters.date_to is not None:
+        query = query.where(table.AttendanceDate <= filters.date_to)
+    if filters.class_name is not None:
+        query = query.where(table.ClassName == filters.class_name)
+    if filters.session_id is not None:
+        query = query.where(table.SessionID == filters.session_id)
+    if filters.person is not None:
+        query = query.where(table.PersonKey == person_key(filters.person))
+    elif filters.person_type is not None:
+        column = table.StudentID if filters.person_type is PersonType.STUDENT else table.TeacherID
+        query = query.where(column.is_not(None))
+    if filters.status is not None:
+        query = query.where(table.Status == filters.status.value)
+    if filters.source is not None:
+        query = query.where(table.Source == filters.source.value)
+    return query
+
+
+def _ordered(query: RecordsQuery) -> RecordsQuery:
+    table = AttendanceRecords
+    return query.order_by(table.AttendanceDate, table.SessionID, table.PersonKey)
+
+
+def _owner(student_id: str | None, teacher_id: str | None) -> PersonRef:
+    if student_id is not None:
+        return PersonRef(PersonType.STUDENT, student_id)
+    assert teacher_id is not None
+    return PersonRef(PersonType.TEACHER, teacher_id)
+
+
+def _record(row: Any) -> AttendanceRecord:
+    r: AttendanceRecords = row[0]
+    return AttendanceRecord(
+        record_id=r.RecordID,
+        person=_owner(r.StudentID, r.TeacherID),
+        name=row.person_name,
+        session=AttendanceSession(
+            date=r.AttendanceDate, session_id=r.SessionID, class_name=r.ClassName
+        ),
+        status=AttendanceStatus(r.Status),
+        confidence=r.Confidence,
+        source=AttendanceSource(r.Source),
+        recorded_at=r.RecordedAt,
+        recorded_by=r.RecordedBy,
+        updated_at=r.UpdatedAt,
+    )
+
+
+def _change(r: AttendanceChanges) -> AttendanceChange:
+    return AttendanceChange(
+        change_id=r.ChangeID,
+        person=_owner(r.StudentID, r.TeacherID),
+        session=AttendanceSession(date=r.AttendanceDate, session_id=r.SessionID, class_name=None),
+        action=r.Action,
+        old_status=AttendanceStatus(r.OldStatus) if r.OldStatus else None,
+        new_status=AttendanceStatus(r.NewStatus) if r.NewStatus else None,
+        record_id=r.RecordID,
+        review_id=r.ReviewID,
+        changed_by=r.ChangedBy,
+        note=r.Note,
+        client=r.Client,
+        changed_at=r.ChangedAt,
+    )

@@ -1,0 +1,148 @@
+"""AttendanceReviews: faces of attendance photos whose best candidate a person must confirm; one per
+candidate, date and session.
+
+Keyword-only arguments; the caller owns the session and its transaction. Imports SQLAlchemy, the
+tables and the domain types only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session
+
+from facerec.domain import (
+    AttendanceReview,
+    AttendanceSession,
+    AttendanceSource,
+    BoundingBox,
+    PersonRef,
+    PersonType,
+    ReviewStatus,
+)
+from facerec.errors import ReviewNotFound
+from facerec.store.clock import utcnow
+from facerec.store.dialect import insert_if_absent
+from facerec.store.people import person_key
+from facerec.store.tables import AttendanceReviews, Student, Teacher
+
+
+@dataclass(frozen=True)
+class ReviewFilters:
+    date_from: date | None = None
+    date_to: date | None = None
+    session_id: str | None = None
+    class_name: str | None = None
+    status: ReviewStatus | None = None
+
+
+def add_review_if_absent(
+    session: Session,
+    *,
+    ref: PersonRef,
+    attendance: AttendanceSession,
+    similarity: float,
+    bbox: BoundingBox,
+    source: AttendanceSource,
+) -> AttendanceReview:
+    """The pending (or already resolved) review of this candidate for this session; a photo sent
+    again adds nothing."""
+    session.execute(
+        insert_if_absent(
+            session,
+            AttendanceReviews,
+            {
+                "PersonKey": person_key(ref),
+                "StudentID": ref.person_id if ref.person_type is PersonType.STUDENT else None,
+                "TeacherID": ref.person_id if ref.person_type is PersonType.TEACHER else None,
+                "AttendanceDate": attendance.date,
+                "SessionID": attendance.session_id,
+                "ClassName": attendance.class_name,
+                "Similarity": similarity,
+                "BBox": [bbox.x1, bbox.y1, bbox.x2, bbox.y2],
+                "Source": source.value,
+                "Status": ReviewStatus.PENDING.value,
+                "CreatedAt": utcnow(),
+            },
+        )
+    )
+    row = session.execute(
+        _query()
+        .where(AttendanceReviews.PersonKey == person_key(ref))
+        .where(AttendanceReviews.AttendanceDate == attendance.date)
+        .where(AttendanceReviews.SessionID == attendance.session_id)
+    ).one()
+    return _review(row)
+
+
+def get_review(session: Session, *, review_id: int) -> AttendanceReview:
+    row = session.execute(_query().where(AttendanceReviews.ReviewID == review_id)).one_or_none()
+    if row is None:
+        raise ReviewNotFound(f"review {review_id} does not exist")
+    return _review(row)
+
+
+def resolve_review(
+    session: Session, *, review_id: int, status: ReviewStatus, resolved_by: str
+) -> AttendanceReview:
+    session.execute(
+        update(AttendanceReviews)
+        .where(AttendanceReviews.ReviewID == review_id)
+        .values(Status=status.value, ResolvedBy=resolved_by, ResolvedAt=utcnow())
+    )
+    return get_review(session, review_id=review_id)
+
+
+def query_reviews(
+    session: Session, *, filters: ReviewFilters, limit: int, offset: int
+) -> tuple[list[AttendanceReview], int]:
+    query = _query()
+    table = AttendanceReviews
+    if filters.date_from is not None:
+        query = query.where(table.AttendanceDate >= filters.date_from)
+    if filters.date_to is not None:
+        query = query.where(table.AttendanceDate <= filters.date_to)
+    if filters.session_id is not None:
+        query = query.where(table.SessionID == filters.session_id)
+    if filters.class_name is not None:
+        query = query.where(table.ClassName == filters.class_name)
+    if filters.status is not None:
+        query = query.where(table.Status == filters.status.value)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(query.order_by(table.ReviewID).limit(limit).offset(offset))
+    return [_review(r) for r in rows], int(total)
+
+
+def _query() -> Select[AttendanceReviews, str]:
+    return (
+        select(AttendanceReviews, func.coalesce(Student.Name, Teacher.Name).label("person_name"))
+        .outerjoin(Student, Student.StudentID == AttendanceReviews.StudentID)
+        .outerjoin(Teacher, Teacher.TeacherID == AttendanceReviews.TeacherID)
+    )
+
+
+def _review(row: Any) -> AttendanceReview:
+    r: AttendanceReviews = row[0]
+    if r.StudentID is not None:
+        ref = PersonRef(PersonType.STUDENT, r.StudentID)
+    else:
+        assert r.TeacherID is not None
+        ref = PersonRef(PersonType.TEACHER, r.TeacherID)
+    return AttendanceReview(
+        review_id=r.ReviewID,
+        person=ref,
+        name=row.person_name,
+        session=AttendanceSession(
+            date=r.AttendanceDate, session_id=r.SessionID, class_name=r.ClassName
+        ),
+        similarity=r.Similarity,
+        bbox=BoundingBox(*r.BBox),
+        source=AttendanceSource(r.Source),
+        status=ReviewStatus(r.Status),
+        created_at=r.CreatedAt,
+        resolved_at=r.ResolvedAt,
+        resolved_by=r.ResolvedBy,
+    )
