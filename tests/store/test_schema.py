@@ -142,5 +142,15 @@ def test_an_issue_2_database_upgrades_with_its_attendance_rows(settings: Setting
             active = conn.execute(text("SELECT Active FROM Student")).scalar_one()
         assert tuple(row) == ("student:s1", "")
         assert bool(active) is True
+        with database.engine.connect() as conn:  # foreign keys, collations and all
+            assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        with database.engine.begin() as conn:  # ids compare exactly, on MariaDB too
+            conn.execute(
+                text("INSERT INTO Student (StudentID, CreatedAt) VALUES ('S1', '2026-01-01')")
+            )
+            assert conn.execute(text("SELECT COUNT(*) FROM Student")).scalar_one() == 2
+            conn.execute(text("DELETE FROM Student WHERE StudentID = 's1'"))
+            # The foreign key came back with its ON DELETE CASCADE.
+            assert conn.execute(text("SELECT COUNT(*) FROM AttendanceRecords")).scalar_one() == 0
     finally:
         database.dispose()

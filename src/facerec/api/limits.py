@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -10,25 +11,31 @@ from facerec.errors import ImageTooLarge
 
 
 class BodySizeLimit:
-    """Answer 413 when a request declares a body larger than ``max_bytes``.
+    """Answer 413 when a request declares a body larger than ``max_bytes``, or than the limit that
+    ``max_bytes_by_path`` gives its exact path (e.g. a bulk enrollment's archive).
 
-    Bodies without a Content-Length (chunked uploads) are still capped per file by ``read_upload``.
-    Stateless, so safe for any number of concurrent requests.
+    Bodies without a Content-Length (chunked uploads) are still capped per file by ``read_upload``
+    (and the batch archive by the service). Read-only after construction, so safe for any number of
+    concurrent requests.
     """
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, max_bytes_by_path: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_bytes_by_path = dict(max_bytes_by_path or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            limit = self.max_bytes_by_path.get(scope["path"], self.max_bytes)
             declared = dict(scope["headers"]).get(b"content-length")
-            if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            if declared is not None and declared.isdigit() and int(declared) > limit:
                 body = json.dumps(
                     {
                         "error": {
                             "code": ImageTooLarge.code,
-                            "message": f"the request body is over the limit of {self.max_bytes} bytes",
+                            "message": f"the request body is over the limit of {limit} bytes",
                         }
                     }
                 ).encode()

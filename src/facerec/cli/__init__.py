@@ -3,10 +3,20 @@ registers one family of commands on it."""
 
 from __future__ import annotations
 
-from facerec.cli import evaluation, models, recognition
+from facerec.cli import attendance, batch, evaluation, logs, models, recognition
 from facerec.cli.common import EXIT_CODES, app
 
-__all__ = ["EXIT_CODES", "app", "evaluation", "main", "models", "recognition"]
+__all__ = [
+    "EXIT_CODES",
+    "app",
+    "attendance",
+    "batch",
+    "evaluation",
+    "logs",
+    "main",
+    "models",
+    "recognition",
+]
 
 
 def main() -> None:

@@ -67,6 +67,18 @@ def with_runtime(func: Callable[..., T], **kwargs: Any) -> T:
             runtime.close()
 
 
+def with_database(func: Callable[..., T], **kwargs: Any) -> T:
+    """Run ``func(database, **kwargs)`` on the configured database, without loading the models."""
+    from facerec.service.runtime import open_database
+
+    with domain_errors():
+        database = open_database(load_settings())
+        try:
+            return func(database, **kwargs)
+        finally:
+            database.dispose()
+
+
 def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, default=str))
 

@@ -45,6 +45,7 @@ def enroll(
     student: str | None = typer.Option(None, help="Enroll as this student id"),
     teacher: str | None = typer.Option(None, help="Enroll as this teacher id"),
     name: str | None = typer.Option(None, help="The person's name"),
+    class_name: str | None = typer.Option(None, "--class", help="The person's class or group"),
     allow_poor_quality: bool = typer.Option(
         False, help="Enrol even if the face fails the quality gate"
     ),
@@ -66,7 +67,13 @@ def enroll(
     data = read_bytes(image)
     overrides = faces.Overrides(poor_quality=allow_poor_quality, duplicate=allow_duplicate)
     enrollment = with_runtime(
-        faces.enroll, image=data, ref=ref, name=name, overrides=overrides, client="cli"
+        faces.enroll,
+        image=data,
+        ref=ref,
+        name=name,
+        class_name=class_name,
+        overrides=overrides,
+        client="cli",
     )
     print_json(EnrollResponse.of_enrollment(enrollment).model_dump(mode="json"))
 

@@ -129,7 +129,9 @@ def take_attendance(
     embedded = runtime.engine.analyze(decoded.pixels)
     candidates = [runtime.index.search(e.embedding, top_k=ASSIGN_TOP_K) for e in embedded]
     assigned = assign(candidates, rule)
-    result = _record(runtime, embedded, assigned, attendance=attendance, source=source, rule=rule)
+    result = _record(
+        runtime, embedded, candidates, assigned, attendance=attendance, source=source, rule=rule
+    )
     entries = [
         log.entry(
             a.decision.value,
@@ -146,6 +148,7 @@ def take_attendance(
 def _record(
     runtime: Runtime,
     embedded: list[EmbeddedFace],
+    candidates: list[list[Candidate]],
     assigned: list[Assigned],
     *,
     attendance: AttendanceSession,
@@ -156,9 +159,9 @@ def _record(
     to_review: list[ReviewFace] = []
     unknown: list[UnknownFace] = []
     with runtime.database.session() as session:
-        for face, result in zip(embedded, assigned, strict=True):
+        for face, found, result in zip(embedded, candidates, assigned, strict=True):
             if result.match is None:
-                best = result.candidates[0].similarity if result.candidates else None
+                best = found[0].similarity if found else None  # before the assignment
                 unknown.append(UnknownFace(face.face, face.quality, best))
                 continue
             person = people.get_person(session, ref=result.match.person)

@@ -70,6 +70,12 @@ def confirm_review(
         review = reviews.get_review(session, review_id=review_id)
         if review.status is ReviewStatus.REJECTED:
             raise ReviewResolved(f"review {review_id} was rejected by {review.resolved_by}")
+        if review.status is ReviewStatus.CONFIRMED:
+            # The face was given to one person already (the candidate or whoever the first
+            # confirmation named): confirming again marks nobody else.
+            done = records.confirmed_record(session, review_id=review_id)
+            if done is not None:
+                return Confirmation(review=review, record=done)
         target = person or review.person
         found = people.get_person(session, ref=target)
         attendance = AttendanceSession(

@@ -47,12 +47,7 @@ class RecordFilters:
 def get_record(
     session: Session, *, ref: PersonRef, attendance: AttendanceSession
 ) -> AttendanceRecord | None:
-    row = session.execute(
-        _records_query()
-        .where(AttendanceRecords.PersonKey == person_key(ref))
-        .where(AttendanceRecords.AttendanceDate == attendance.date)
-        .where(AttendanceRecords.SessionID == attendance.session_id)
-    ).one_or_none()
+    row = session.execute(_one_record_query(ref, attendance)).one_or_none()
     return _record(row) if row is not None else None
 
 
@@ -90,9 +85,25 @@ def add_record_if_absent(
             },
         )
     )
-    created = get_record(session, ref=ref, attendance=attendance)
-    assert created is not None  # inserted now, or by a concurrent request
-    return created, True
+    # The row, inserted now or by a concurrent request. A locking read: on MariaDB/MySQL (REPEATABLE
+    # READ) a plain SELECT answers from the snapshot of the read above and misses the row that a
+    # concurrent request committed meanwhile.
+    row = session.execute(_one_record_query(ref, attendance).with_for_update(read=True)).one()
+    return _record(row), True
+
+
+def confirmed_record(session: Session, *, review_id: int) -> AttendanceRecord | None:
+    """The record that confirming the review set, found through the audit trail: the review names
+    its candidate, not the person it was confirmed as."""
+    row = session.execute(
+        _records_query()
+        .join(AttendanceChanges, AttendanceChanges.RecordID == AttendanceRecords.RecordID)
+        .where(AttendanceChanges.ReviewID == review_id)
+        .where(AttendanceChanges.Action == "confirm")
+        .order_by(AttendanceChanges.ChangeID)
+        .limit(1)
+    ).one_or_none()
+    return _record(row) if row is not None else None
 
 
 def set_record(
@@ -106,33 +117,39 @@ def set_record(
     recorded_by: str,
 ) -> tuple[AttendanceRecord, AttendanceStatus | None]:
     """Create or overwrite the person's record for this session; returns it and the status it had
-    before (None when there was no record)."""
-    record, created = add_record_if_absent(
-        session,
-        ref=ref,
-        attendance=attendance,
-        status=status,
-        confidence=confidence,
-        source=source,
-        recorded_by=recorded_by,
-    )
-    if created:
-        return record, None
+    before (None when there was no record). The update runs even when this call inserted the row,
+    so that a concurrent photo's insert between our read and ours cannot swallow this mark."""
+    before = get_record(session, ref=ref, attendance=attendance)
+    if before is None:
+        add_record_if_absent(
+            session,
+            ref=ref,
+            attendance=attendance,
+            status=status,
+            confidence=confidence,
+            source=source,
+            recorded_by=recorded_by,
+        )
+    values: dict[str, object] = {
+        "Status": status.value,
+        "Confidence": confidence,
+        "Source": source.value,
+        "RecordedBy": recorded_by,
+    }
+    if attendance.class_name is not None:
+        values["ClassName"] = attendance.class_name
+    if before is not None:
+        values["UpdatedAt"] = utcnow()
     session.execute(
         update(AttendanceRecords)
-        .where(AttendanceRecords.RecordID == record.record_id)
-        .values(
-            Status=status.value,
-            Confidence=confidence,
-            Source=source.value,
-            RecordedBy=recorded_by,
-            ClassName=attendance.class_name or record.session.class_name,
-            UpdatedAt=utcnow(),
-        )
+        .where(AttendanceRecords.PersonKey == person_key(ref))
+        .where(AttendanceRecords.AttendanceDate == attendance.date)
+        .where(AttendanceRecords.SessionID == attendance.session_id)
+        .values(**values)
     )
     updated = get_record(session, ref=ref, attendance=attendance)
-    assert updated is not None
-    return updated, record.status
+    assert updated is not None  # our own write is visible to us
+    return updated, before.status if before is not None else None
 
 
 def query_records(
@@ -206,7 +223,8 @@ def add_change(
 def query_changes(
     session: Session, *, filters: RecordFilters, limit: int, offset: int
 ) -> tuple[list[AttendanceChange], int]:
-    """The audit trail (newest first): date range, session and person filters apply."""
+    """The audit trail (newest first): the date range, session and person filters apply (changes
+    have no class, status or source of their own)."""
     query = select(AttendanceChanges)
     if filters.date_from is not None:
         query = query.where(AttendanceChanges.AttendanceDate >= filters.date_from)
@@ -216,6 +234,8 @@ def query_changes(
         query = query.where(AttendanceChanges.SessionID == filters.session_id)
     if filters.person is not None:
         query = query.where(AttendanceChanges.PersonKey == person_key(filters.person))
+    elif filters.person_type is not None:
+        query = query.where(AttendanceChanges.PersonKey.startswith(f"{filters.person_type.value}:"))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(
         query.order_by(AttendanceChanges.ChangeID.desc()).limit(limit).offset(offset)
@@ -231,6 +251,15 @@ def _records_query() -> RecordsQuery:
         select(AttendanceRecords, func.coalesce(Student.Name, Teacher.Name).label("person_name"))
         .outerjoin(Student, Student.StudentID == AttendanceRecords.StudentID)
         .outerjoin(Teacher, Teacher.TeacherID == AttendanceRecords.TeacherID)
+    )
+
+
+def _one_record_query(ref: PersonRef, attendance: AttendanceSession) -> RecordsQuery:
+    return (
+        _records_query()
+        .where(AttendanceRecords.PersonKey == person_key(ref))
+        .where(AttendanceRecords.AttendanceDate == attendance.date)
+        .where(AttendanceRecords.SessionID == attendance.session_id)
     )
 
 

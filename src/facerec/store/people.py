@@ -94,7 +94,9 @@ def list_people(
     key = _key(person_type)
     query = _people_query(person_type)
     if search:
-        pattern = f"%{_escape_like(search.lower())}%"
+        # Lowered by the database, like the columns: SQLite's lower() leaves non-ASCII letters as
+        # they are, so a pattern lowered by Python ("é") would miss the stored "É".
+        pattern = func.lower(f"%{_escape_like(search)}%")
         query = query.where(
             or_(
                 func.lower(key).like(pattern, escape="\\"),
@@ -216,12 +218,8 @@ def _people_query(person_type: PersonType) -> Select[Any]:
     table = _table(person_type)
     key = _key(person_type)
     owner = _owner_column(person_type)(FaceData)
-    faces = (
-        select(owner.label("owner"), func.count().label("n"))
-        .where(owner.is_not(None))
-        .group_by(owner)
-        .subquery()
-    )
+    # Correlated, so that one person's count reads their rows by the owner index, not all faces.
+    face_count = select(func.count()).select_from(FaceData).where(owner == key).scalar_subquery()
     return select(
         key.label("person_id"),
         table.Name,
@@ -229,8 +227,8 @@ def _people_query(person_type: PersonType) -> Select[Any]:
         table.Active,
         table.CreatedAt,
         table.UpdatedAt,
-        func.coalesce(faces.c.n, 0).label("face_count"),
-    ).outerjoin(faces, faces.c.owner == key)
+        face_count.label("face_count"),
+    )
 
 
 def _person(person_type: PersonType, row: Any) -> Person:

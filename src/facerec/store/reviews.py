@@ -74,6 +74,9 @@ def add_review_if_absent(
         .where(AttendanceReviews.PersonKey == person_key(ref))
         .where(AttendanceReviews.AttendanceDate == attendance.date)
         .where(AttendanceReviews.SessionID == attendance.session_id)
+        # A locking read: a plain SELECT may answer from an older snapshot of this transaction
+        # (MariaDB/MySQL) and miss the review that a concurrent request committed meanwhile.
+        .with_for_update(read=True)
     ).one()
     return _review(row)
 

@@ -27,7 +27,12 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 LongBlob = LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb")
-PersonId = String(64)
+# Person ids compare exactly (binary collation on MySQL/MariaDB, as SQLite and the index compare them):
+# "S-001" and "s-001" are two people everywhere, never one person in the database and two in the index.
+PersonId = String(64).with_variant(mysql.VARCHAR(64, collation="utf8mb4_bin"), "mysql", "mariadb")
+PersonKeyType = String(80).with_variant(
+    mysql.VARCHAR(80, collation="utf8mb4_bin"), "mysql", "mariadb"
+)
 
 
 class Base(DeclarativeBase):
@@ -110,7 +115,7 @@ class AttendanceRecords(Base):
     TeacherID: Mapped[str | None] = mapped_column(
         PersonId, ForeignKey("Teacher.TeacherID", ondelete="CASCADE")
     )
-    PersonKey: Mapped[str] = mapped_column(String(80))
+    PersonKey: Mapped[str] = mapped_column(PersonKeyType)
     AttendanceDate: Mapped[date] = mapped_column(Date)
     SessionID: Mapped[str] = mapped_column(String(64), default="")
     ClassName: Mapped[str | None] = mapped_column(String(64))
@@ -141,7 +146,7 @@ class AttendanceReviews(Base):
     TeacherID: Mapped[str | None] = mapped_column(
         PersonId, ForeignKey("Teacher.TeacherID", ondelete="CASCADE")
     )
-    PersonKey: Mapped[str] = mapped_column(String(80))
+    PersonKey: Mapped[str] = mapped_column(PersonKeyType)
     AttendanceDate: Mapped[date] = mapped_column(Date)
     SessionID: Mapped[str] = mapped_column(String(64), default="")
     ClassName: Mapped[str | None] = mapped_column(String(64))
@@ -170,7 +175,7 @@ class AttendanceChanges(Base):
     TeacherID: Mapped[str | None] = mapped_column(
         PersonId, ForeignKey("Teacher.TeacherID", ondelete="CASCADE")
     )
-    PersonKey: Mapped[str] = mapped_column(String(80))
+    PersonKey: Mapped[str] = mapped_column(PersonKeyType)
     AttendanceDate: Mapped[date] = mapped_column(Date)
     SessionID: Mapped[str] = mapped_column(String(64), default="")
     Action: Mapped[str] = mapped_column(String(32))  # confirm, reject, mark_present, mark_absent

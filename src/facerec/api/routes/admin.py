@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 
 from facerec.api import schemas
 from facerec.api.deps import get_runtime, run_blocking
-from facerec.service import admin
+from facerec.service import admin, logs
 from facerec.service.runtime import Runtime
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -19,3 +19,15 @@ async def reindex(
     """Rebuild this server's index from the database (the truth)."""
     report = await run_blocking(request, admin.reindex, runtime)
     return schemas.ReindexResponse(indexed=report.indexed)
+
+
+@router.post("/logs/prune", response_model=schemas.LogPruneResponse)
+async def prune_logs(
+    request: Request, runtime: Runtime = Depends(get_runtime)
+) -> schemas.LogPruneResponse:
+    """Delete the recognition logs older than FACEREC_LOG_RETENTION_DAYS now, rather than at the
+    next scheduled prune."""
+    deleted = await run_blocking(request, logs.prune_logs, runtime.database, runtime.settings)
+    return schemas.LogPruneResponse(
+        deleted=deleted, retention_days=runtime.settings.log_retention_days
+    )

@@ -225,12 +225,23 @@ async def reject_review(
 @router.get("/changes", response_model=schemas.ChangeList)
 async def list_changes(
     request: Request,
-    filters: reports.RecordFilters = Depends(record_filters),
+    date_from: date | None = Query(None, alias="from", description="First date (inclusive)"),
+    date_to: date | None = Query(None, alias="to", description="Last date (inclusive)"),
+    session_id: str | None = Query(None),
+    person_type: str | None = Query(None, description="student or teacher"),
+    person_id: str | None = Query(None, description="Needs person_type"),
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
     runtime: Runtime = Depends(get_runtime),
 ) -> schemas.ChangeList:
     """The audit trail of corrections, newest first."""
+    filters = reports.record_filters(
+        date_from=date_from,
+        date_to=date_to,
+        session_id=session_id,
+        person_type=person_type,
+        person_id=person_id,
+    )
     found, total = await run_blocking(
         request, reports.list_changes, runtime.database, filters=filters, limit=limit, offset=offset
     )

@@ -19,6 +19,7 @@ async def enroll_face(
     person_type: str = Form(description="student or teacher"),
     person_id: str = Form(description="The person's external id (created when new)"),
     name: str | None = Form(None, description="The person's name (optional)"),
+    class_name: str | None = Form(None, description="The person's class or group (optional)"),
     allow_poor_quality: bool = Form(
         False, description="Enrol even if the face fails the quality gate (operator override)"
     ),
@@ -37,6 +38,7 @@ async def enroll_face(
         image=data,
         ref=ref,
         name=name,
+        class_name=class_name,
         overrides=overrides,
         client=client_of(request),
     )

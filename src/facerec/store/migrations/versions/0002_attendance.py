@@ -11,26 +11,71 @@ from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import mysql
 
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-PERSON_ID = sa.String(64)
+PERSON_ID = sa.String(64).with_variant(
+    mysql.VARCHAR(64, collation="utf8mb4_bin"), "mysql", "mariadb"
+)
+PERSON_KEY = sa.String(80).with_variant(
+    mysql.VARCHAR(80, collation="utf8mb4_bin"), "mysql", "mariadb"
+)
+# The person-id columns of 0001, as (table, column, nullable).
+ID_COLUMNS = [
+    ("Student", "StudentID", False),
+    ("Teacher", "TeacherID", False),
+    ("FaceData", "StudentID", True),
+    ("FaceData", "TeacherID", True),
+    ("AttendanceRecords", "StudentID", True),
+    ("AttendanceRecords", "TeacherID", True),
+    ("FaceRecognitionLogs", "PersonID", True),
+]
 
 
 def _owner_columns() -> list[sa.Column[Any]]:
     return [
         sa.Column("StudentID", PERSON_ID, sa.ForeignKey("Student.StudentID", ondelete="CASCADE")),
         sa.Column("TeacherID", PERSON_ID, sa.ForeignKey("Teacher.TeacherID", ondelete="CASCADE")),
-        sa.Column("PersonKey", sa.String(80), nullable=False),
+        sa.Column("PersonKey", PERSON_KEY, nullable=False),
         sa.Column("AttendanceDate", sa.Date, nullable=False),
         sa.Column("SessionID", sa.String(64), nullable=False, server_default=""),
     ]
 
 
+def _exact_person_ids() -> None:
+    """On MySQL/MariaDB, make person ids compare exactly (binary collation), as SQLite does: with the
+    default case-insensitive collation "abc" and "ABC" were one person to the database and two to
+    the index. The foreign keys on these columns must be dropped while they change."""
+    bind = op.get_bind()
+    if bind.dialect.name not in ("mysql", "mariadb"):
+        return
+    inspector = sa.inspect(bind)
+    foreign_keys = {t: inspector.get_foreign_keys(t) for t in ("FaceData", "AttendanceRecords")}
+    for table, keys in foreign_keys.items():
+        for key in keys:
+            op.drop_constraint(str(key["name"]), table, type_="foreignkey")
+    for table, column, nullable in ID_COLUMNS:
+        op.alter_column(
+            table, column, type_=PERSON_ID, existing_type=sa.String(64), existing_nullable=nullable
+        )
+    for table, keys in foreign_keys.items():
+        for key in keys:
+            op.create_foreign_key(
+                key["name"],
+                table,
+                key["referred_table"],
+                key["constrained_columns"],
+                key["referred_columns"],
+                ondelete=key["options"].get("ondelete"),
+            )
+
+
 def upgrade() -> None:
+    _exact_person_ids()
     for table in ("Student", "Teacher"):
         op.add_column(table, sa.Column("ClassName", sa.String(64)))
         op.add_column(
@@ -44,7 +89,7 @@ def upgrade() -> None:
 
     op.add_column(
         "AttendanceRecords",
-        sa.Column("PersonKey", sa.String(80), nullable=False, server_default=""),
+        sa.Column("PersonKey", PERSON_KEY, nullable=False, server_default=""),
     )
     op.add_column(
         "AttendanceRecords",

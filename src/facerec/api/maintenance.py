@@ -1,0 +1,41 @@
+"""Work a running server does on its own, beside the requests: deleting expired recognition logs.
+
+The lifespan starts ``prune_logs_periodically`` in its task group and cancels it at shutdown.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+import anyio
+
+from facerec.config import Settings
+from facerec.errors import FacerecError
+from facerec.service.logs import prune_logs
+from facerec.store.db import Database
+
+log = logging.getLogger(__name__)
+
+
+async def prune_logs_periodically(
+    database: Database, settings: Settings, *, interval_s: float
+) -> None:
+    """Prune now, then every ``interval_s`` seconds, until cancelled.
+
+    The prune runs in a worker thread of its own (anyio's default pool), not the request pool, so
+    that a long first prune never takes a worker from the requests. A failed prune is logged and
+    tried again at the next interval: retention is not worth stopping the server for.
+    Cancellation waits for a prune under way to finish (each chunk commits on its own)."""
+    while True:
+        try:
+            await anyio.to_thread.run_sync(partial(prune_logs, database, settings))
+        except FacerecError as exc:  # e.g. the database is unreachable for a while
+            log.warning(
+                "pruning recognition logs failed (%s); trying again in %.0f s",
+                exc.message,
+                interval_s,
+            )
+        except Exception:  # a bug: said loudly, with its traceback, but the server keeps serving
+            log.exception("pruning recognition logs failed; trying again in %.0f s", interval_s)
+        await anyio.sleep(interval_s)

@@ -1,0 +1,54 @@
+"""/v1/logs: read the recognition logs (results and scores, never embeddings or images)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from facerec.api import schemas
+from facerec.api.deps import get_runtime, run_blocking
+from facerec.service import logs
+from facerec.service.runtime import Runtime
+
+router = APIRouter(prefix="/v1/logs", tags=["logs"])
+
+TIME_HELP = "ISO 8601; with a time zone it is converted to UTC, without one it is taken as UTC"
+
+
+@router.get("", response_model=schemas.LogList)
+async def list_logs(
+    request: Request,
+    operation: str | None = Query(None, description="verify, identify, enroll or attendance"),
+    result: str | None = Query(None, description="e.g. match, needs_review, unknown, enrolled"),
+    person_type: str | None = Query(None, description="student or teacher"),
+    person_id: str | None = Query(None, description="Needs person_type"),
+    client: str | None = Query(None, description="The caller's address, or cli"),
+    since: datetime | None = Query(None, description=f"From this time on (inclusive); {TIME_HELP}"),
+    until: datetime | None = Query(None, description=f"Before this time (exclusive); {TIME_HELP}"),
+    min_similarity: float | None = Query(None, description="Leaves out logs without a score"),
+    max_similarity: float | None = Query(None, description="Leaves out logs without a score"),
+    limit: int = Query(100, ge=1, le=logs.LIMIT_MAX),
+    offset: int = Query(0, ge=0),
+    runtime: Runtime = Depends(get_runtime),
+) -> schemas.LogList:
+    """The recognition logs, newest first, filtered and paged."""
+    page = await run_blocking(
+        request,
+        logs.list_logs,
+        runtime.database,
+        operation=operation,
+        result=result,
+        person_type=person_type,
+        person_id=person_id,
+        client=client,
+        since=since,
+        until=until,
+        min_similarity=min_similarity,
+        max_similarity=max_similarity,
+        limit=limit,
+        offset=offset,
+    )
+    return schemas.LogList(
+        logs=[schemas.Log.of(r) for r in page.logs], total=page.total, limit=limit, offset=offset
+    )

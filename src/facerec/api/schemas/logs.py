@@ -1,0 +1,55 @@
+"""The JSON shapes of the recognition logs (pydantic), and their conversion from domain objects.
+A log carries a result and a score, never an embedding or an image."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from pydantic import BaseModel, Field
+
+from facerec import domain
+
+
+class Log(BaseModel):
+    log_id: int
+    operation: str = Field(description="verify, identify, enroll or attendance")
+    result: str = Field(
+        description="The decision (match, needs_review, unknown, no_match), enrolled, or the error "
+        "code that stopped the attempt (no_face_found, poor_quality, ...)"
+    )
+    similarity: float | None = Field(description="The best similarity seen, -1 to 1")
+    threshold: float | None
+    person_type: domain.PersonType | None
+    person_id: str | None
+    face_id: int | None
+    model_pack: str | None
+    client: str | None = Field(description="The caller's address, or cli")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, record: domain.LogRecord) -> Log:
+        return cls(
+            log_id=record.log_id,
+            operation=record.operation,
+            result=record.result,
+            similarity=round(record.similarity, 4) if record.similarity is not None else None,
+            threshold=record.threshold,
+            person_type=record.person.person_type if record.person else None,
+            person_id=record.person.person_id if record.person else None,
+            face_id=record.face_id,
+            model_pack=record.model_pack,
+            client=record.client,
+            created_at=record.created_at.replace(tzinfo=timezone.utc),  # stored as naive UTC
+        )
+
+
+class LogList(BaseModel):
+    logs: list[Log] = Field(description="Newest first")
+    total: int = Field(description="Logs that pass the filters, on every page")
+    limit: int
+    offset: int
+
+
+class LogPruneResponse(BaseModel):
+    deleted: int
+    retention_days: int = Field(description="FACEREC_LOG_RETENTION_DAYS; 0 keeps every log")

@@ -1,0 +1,97 @@
+"""``facerec logs``: read and prune the recognition logs.
+
+These open the database only (``open_database``), never the models: they work on a machine without
+the model pack, and start in a moment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, TypeVar
+
+import typer
+
+from facerec.cli.common import app, domain_errors, load_settings, print_json
+from facerec.config import Settings
+from facerec.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from facerec.store.db import Database
+
+T = TypeVar("T")
+
+logs_app = typer.Typer(help="Read and prune the recognition logs.", no_args_is_help=True)
+app.add_typer(logs_app, name="logs")
+
+TIME_HELP = "ISO 8601, e.g. 2025-03-01T08:00:00+01:00 (no time zone: UTC)"
+
+
+@logs_app.command("list")
+def logs_list(
+    operation: str | None = typer.Option(None, help="verify, identify, enroll or attendance"),
+    result: str | None = typer.Option(None, help="e.g. match, needs_review, unknown, enrolled"),
+    person_type: str | None = typer.Option(None, help="student or teacher"),
+    person_id: str | None = typer.Option(None, help="Needs --person-type"),
+    client: str | None = typer.Option(None, help="The caller's address, or cli"),
+    since: str | None = typer.Option(None, help=f"From this time on; {TIME_HELP}"),
+    until: str | None = typer.Option(None, help=f"Before this time; {TIME_HELP}"),
+    limit: int = typer.Option(100, help="At most this many (1 to 1000)"),
+    offset: int = typer.Option(0, help="Skip this many"),
+) -> None:
+    """Print the recognition logs, newest first, as JSON (the shape of GET /v1/logs)."""
+    from facerec.api.schemas import Log, LogList
+    from facerec.service import logs
+
+    with domain_errors():
+        page = _with_database(
+            lambda database, _settings: logs.list_logs(
+                database,
+                operation=operation,
+                result=result,
+                person_type=person_type,
+                person_id=person_id,
+                client=client,
+                since=_time(since, "since"),
+                until=_time(until, "until"),
+                limit=limit,
+                offset=offset,
+            )
+        )
+    listed = LogList(
+        logs=[Log.of(r) for r in page.logs], total=page.total, limit=limit, offset=offset
+    )
+    print_json(listed.model_dump(mode="json"))
+
+
+@logs_app.command("prune")
+def logs_prune() -> None:
+    """Delete the logs older than FACEREC_LOG_RETENTION_DAYS (0 keeps them all).
+
+    A running server does this itself at start-up and every FACEREC_LOG_PRUNE_INTERVAL_S."""
+    from facerec.service import logs
+
+    with domain_errors():
+        deleted = _with_database(logs.prune_logs)
+    print_json({"deleted": deleted})
+
+
+def _with_database(func: Callable[[Database, Settings], T]) -> T:
+    """``func(database, settings)`` on the configured database (upgraded to the newest schema)."""
+    from facerec.service.runtime import open_database
+
+    settings = load_settings()
+    database = open_database(settings)
+    try:
+        return func(database, settings)
+    finally:
+        database.dispose()
+
+
+def _time(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{name} must be an ISO 8601 time ({TIME_HELP})") from None

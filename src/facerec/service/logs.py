@@ -1,0 +1,163 @@
+"""Use cases on the recognition logs: read them page by page, and delete those past retention.
+
+Both need the database and the settings only, never the models, so they take a ``Database`` rather
+than a ``Runtime``: ``facerec logs`` runs them without loading a model pack, and a server runs the
+prune on a timer beside its requests. Imports the store; nothing of the web.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from facerec.config import Settings
+from facerec.domain import LogRecord, PersonType
+from facerec.errors import InvalidInput
+from facerec.service.faces import person_ref, person_type_of
+from facerec.store import logs
+from facerec.store.clock import utcnow
+from facerec.store.db import Database
+from facerec.store.logs import LogFilters
+
+log = logging.getLogger(__name__)
+
+LIMIT_MAX = 1000
+PRUNE_CHUNK_ROWS = 10_000
+CLIENT_MAX_CHARS = 64
+# Operations and results are short lowercase codes (identify, needs_review, no_face_found, ...); the
+# lengths are those of their columns. A well-formed code nobody logged simply matches no row.
+OPERATION_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,15}$")
+RESULT_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
+@dataclass(frozen=True)
+class LogPage:
+    logs: list[LogRecord]
+    total: int
+
+
+def list_logs(
+    database: Database,
+    *,
+    operation: str | None = None,
+    result: str | None = None,
+    person_type: str | None = None,
+    person_id: str | None = None,
+    client: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    min_similarity: float | None = None,
+    max_similarity: float | None = None,
+    limit: int,
+    offset: int,
+) -> LogPage:
+    """One page of the logs that pass the filters, newest first, and their total.
+
+    ``since`` (inclusive) and ``until`` (exclusive) may carry a time zone, converted to UTC; without
+    one they are taken as UTC, the time the logs are stored in."""
+    if not 1 <= limit <= LIMIT_MAX:
+        raise InvalidInput(f"limit must be between 1 and {LIMIT_MAX}")
+    if offset < 0:
+        raise InvalidInput("offset must be 0 or more")
+    filters = _filters(
+        operation=operation,
+        result=result,
+        person_type=person_type,
+        person_id=person_id,
+        client=client,
+        since=since,
+        until=until,
+        min_similarity=min_similarity,
+        max_similarity=max_similarity,
+    )
+    with database.session() as session:
+        records, total = logs.query_logs(session, filters=filters, limit=limit, offset=offset)
+    return LogPage(logs=records, total=total)
+
+
+def prune_logs(
+    database: Database,
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    chunk_rows: int = PRUNE_CHUNK_ROWS,
+) -> int:
+    """Delete the logs older than ``settings.log_retention_days`` days (0 keeps them all); returns
+    how many went.
+
+    Each chunk of ``chunk_rows`` is its own transaction, so that a first prune of a big table never
+    holds locks or an undo log for long, and a failure part-way keeps what was already done."""
+    days = settings.log_retention_days
+    if days == 0:
+        return 0
+    cutoff = as_utc(now or utcnow()) - timedelta(days=days)
+    deleted = 0
+    while True:
+        with database.session() as session:
+            chunk = logs.delete_older_than(session, cutoff=cutoff, limit=chunk_rows)
+        deleted += chunk
+        if chunk < chunk_rows:
+            break
+    if deleted:
+        log.info("deleted %d recognition logs older than %d days", deleted, days)
+    return deleted
+
+
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` as the store keeps times: naive UTC. A naive ``moment`` is taken as UTC already."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _filters(
+    *,
+    operation: str | None,
+    result: str | None,
+    person_type: str | None,
+    person_id: str | None,
+    client: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    min_similarity: float | None,
+    max_similarity: float | None,
+) -> LogFilters:
+    if operation is not None and not OPERATION_PATTERN.match(operation):
+        raise InvalidInput("operation must be a code such as verify, identify or enroll")
+    if result is not None and not RESULT_PATTERN.match(result):
+        raise InvalidInput("result must be a code such as match, unknown or no_face_found")
+    if client is not None and not 1 <= len(client) <= CLIENT_MAX_CHARS:
+        raise InvalidInput(f"client must be 1 to {CLIENT_MAX_CHARS} characters")
+    kind: PersonType | None = None
+    if person_id is not None:
+        if person_type is None:
+            raise InvalidInput("person_id needs person_type (student or teacher)")
+        kind = person_ref(person_type, person_id).person_type
+    elif person_type is not None:
+        kind = person_type_of(person_type)
+    since = as_utc(since) if since is not None else None
+    until = as_utc(until) if until is not None else None
+    if since is not None and until is not None and since >= until:
+        raise InvalidInput("since must be before until")
+    for name, bound in (("min_similarity", min_similarity), ("max_similarity", max_similarity)):
+        if bound is not None and not -1.0 <= bound <= 1.0:  # NaN fails too
+            raise InvalidInput(f"{name} must be between -1 and 1")
+    if (
+        min_similarity is not None
+        and max_similarity is not None
+        and min_similarity > max_similarity
+    ):
+        raise InvalidInput("min_similarity must not be above max_similarity")
+    return LogFilters(
+        operation=operation,
+        result=result,
+        person_type=kind,
+        person_id=person_id,
+        client=client,
+        since=since,
+        until=until,
+        min_similarity=min_similarity,
+        max_similarity=max_similarity,
+    )

@@ -1,0 +1,145 @@
+"""Log retention: the prune itself, a running app pruning at start-up and on request, and the
+background loop that keeps going when the database does not answer."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from functools import partial
+from pathlib import Path
+
+import anyio
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import insert, select
+
+from facerec.api.app import create_app
+from facerec.api.maintenance import prune_logs_periodically
+from facerec.service.logs import prune_logs
+from facerec.service.runtime import open_database
+from facerec.store.clock import utcnow
+from facerec.store.db import Database
+from facerec.store.tables import FaceRecognitionLogs
+from tests.conftest import make_settings
+
+
+def add_logs(
+    database: Database, *, days_ago: float, count: int = 1, result: str = "unknown"
+) -> None:
+    created = (utcnow() - timedelta(days=days_ago)).replace(microsecond=0)
+    with database.session() as session:
+        session.execute(
+            insert(FaceRecognitionLogs),
+            [{"Operation": "identify", "Result": result, "CreatedAt": created}] * count,
+        )
+
+
+def results(database: Database) -> list[str]:
+    with database.session() as session:
+        return sorted(session.scalars(select(FaceRecognitionLogs.Result)))
+
+
+def wait_for(condition: Callable[[], bool], *, timeout_s: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_prune_deletes_past_retention_chunk_by_chunk(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    settings = make_settings(tmp_path, database_url=database_url, log_retention_days=30)
+    database = open_database(settings)
+    try:
+        add_logs(database, days_ago=45, count=7, result="old")
+        add_logs(database, days_ago=29, count=2, result="recent")
+        assert prune_logs(database, settings, chunk_rows=3) == 7  # chunks of 3, 3, 1
+        assert results(database) == ["recent", "recent"]
+        # ``now`` may carry a zone: 20 days on, the recent rows are 49 days old.
+        later = datetime.now(timezone(timedelta(hours=-7))) + timedelta(days=20)
+        assert prune_logs(database, settings, now=later) == 2
+        assert results(database) == []
+    finally:
+        database.dispose()
+
+
+def test_zero_retention_keeps_every_log(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, log_retention_days=0)
+    database = open_database(settings)
+    try:
+        add_logs(database, days_ago=3650)
+        assert prune_logs(database, settings) == 0
+        assert results(database) == ["unknown"]
+    finally:
+        database.dispose()
+
+
+def test_running_app_prunes_expired_logs_at_start_up_and_on_request(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    settings = make_settings(tmp_path, database_url=database_url, log_retention_days=30)
+    database = open_database(settings)  # the logs a previous run left
+    add_logs(database, days_ago=40, count=3, result="expired")
+    add_logs(database, days_ago=10, result="kept")
+    try:
+        with TestClient(create_app(settings)) as client:
+            wait_for(lambda: client.get("/v1/logs").json()["total"] == 1)
+            [entry] = client.get("/v1/logs").json()["logs"]
+            assert entry["result"] == "kept"
+
+            add_logs(database, days_ago=31, result="expired")
+            pruned = client.post("/v1/admin/logs/prune")
+            assert pruned.status_code == 200, pruned.text
+            assert pruned.json() == {"deleted": 1, "retention_days": 30}
+            assert client.post("/v1/admin/logs/prune").json()["deleted"] == 0
+        assert results(database) == ["kept"]
+    finally:
+        database.dispose()
+
+
+def test_loop_prunes_again_at_every_interval(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, log_retention_days=30)
+    database = open_database(settings)
+    try:
+        add_logs(database, days_ago=31, result="expired")
+        add_logs(database, days_ago=1, result="kept")
+
+        def later_logs() -> None:
+            wait_for(lambda: results(database) == ["kept"])  # the prune at start
+            add_logs(database, days_ago=60, result="expired")
+            wait_for(lambda: results(database) == ["kept"])  # gone at a later interval
+
+        async def main() -> None:
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(
+                    partial(prune_logs_periodically, database, settings, interval_s=0.1)
+                )
+                await anyio.to_thread.run_sync(later_logs)
+                tasks.cancel_scope.cancel()
+
+        anyio.run(main)
+    finally:
+        database.dispose()
+
+
+def test_loop_survives_an_unreachable_database_and_retries(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = make_settings(tmp_path, log_retention_days=30)
+    nowhere = Database("mysql+pymysql://root@127.0.0.1:1/nowhere")  # nothing listens on port 1
+    caplog.set_level(logging.WARNING, logger="facerec.api.maintenance")
+
+    async def main() -> None:
+        with anyio.move_on_after(1.0):  # then cancelled, as the lifespan cancels it at shutdown
+            await prune_logs_periodically(nowhere, settings, interval_s=0.1)
+
+    try:
+        anyio.run(main)  # returns: the failures never escape the loop
+    finally:
+        nowhere.dispose()
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) >= 2  # tried again after the first failure
+    assert all("the database is unavailable" in r.getMessage() for r in warnings)
