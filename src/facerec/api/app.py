@@ -25,9 +25,10 @@ from facerec.service.runtime import Runtime, start_runtime
 
 log = logging.getLogger(__name__)
 
-DESCRIPTION = """Self-hosted face recognition: enroll faces of students and teachers, verify two
-images (1:1), identify enrolled people (1:N), detect faces. Errors have one shape:
-`{"error": {"code": ..., "message": ...}}`.
+DESCRIPTION = """Self-hosted face recognition for schools: manage students and teachers, enroll
+their faces (one by one or in bulk), verify two images (1:1), identify enrolled people (1:N), take
+attendance from a class photo, correct it and report on it, and query the recognition logs. Errors
+have one shape: `{"error": {"code": ..., "message": ...}}`.
 
 The bundled InsightFace weights are for non-commercial research only."""
 
