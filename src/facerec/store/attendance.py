@@ -26,7 +26,7 @@ from facerec.domain import (
 )
 from facerec.store.clock import utcnow
 from facerec.store.dialect import insert_if_absent
-from facerec.store.people import person_key
+from facerec.store.owners import owner_column, owner_ref, owner_values, person_key
 from facerec.store.tables import AttendanceChanges, AttendanceRecords, Student, Teacher
 
 RecordsQuery = Select[AttendanceRecords, str]  # a record and its person's name
@@ -72,8 +72,7 @@ def add_record_if_absent(
             AttendanceRecords,
             {
                 "PersonKey": person_key(ref),
-                "StudentID": ref.person_id if ref.person_type is PersonType.STUDENT else None,
-                "TeacherID": ref.person_id if ref.person_type is PersonType.TEACHER else None,
+                **owner_values(ref),
                 "AttendanceDate": attendance.date,
                 "SessionID": attendance.session_id,
                 "ClassName": attendance.class_name,
@@ -180,7 +179,7 @@ def marked_people(
         .where(AttendanceRecords.AttendanceDate == attendance.date)
         .where(AttendanceRecords.SessionID == attendance.session_id)
     )
-    return {_owner(s, t): AttendanceStatus(status) for s, t, status in rows}
+    return {owner_ref(s, t): AttendanceStatus(status) for s, t, status in rows}
 
 
 # Changes ----------------------------------------------------------------------------------------------
@@ -203,8 +202,7 @@ def add_change(
     session.add(
         AttendanceChanges(
             PersonKey=person_key(ref),
-            StudentID=ref.person_id if ref.person_type is PersonType.STUDENT else None,
-            TeacherID=ref.person_id if ref.person_type is PersonType.TEACHER else None,
+            **owner_values(ref),
             AttendanceDate=attendance.date,
             SessionID=attendance.session_id,
             Action=action,
@@ -277,8 +275,7 @@ def _filtered(filters: RecordFilters) -> RecordsQuery:
     if filters.person is not None:
         query = query.where(table.PersonKey == person_key(filters.person))
     elif filters.person_type is not None:
-        column = table.StudentID if filters.person_type is PersonType.STUDENT else table.TeacherID
-        query = query.where(column.is_not(None))
+        query = query.where(owner_column(table, filters.person_type).is_not(None))
     if filters.status is not None:
         query = query.where(table.Status == filters.status.value)
     if filters.source is not None:
@@ -291,18 +288,11 @@ def _ordered(query: RecordsQuery) -> RecordsQuery:
     return query.order_by(table.AttendanceDate, table.SessionID, table.PersonKey)
 
 
-def _owner(student_id: str | None, teacher_id: str | None) -> PersonRef:
-    if student_id is not None:
-        return PersonRef(PersonType.STUDENT, student_id)
-    assert teacher_id is not None
-    return PersonRef(PersonType.TEACHER, teacher_id)
-
-
 def _record(row: Any) -> AttendanceRecord:
     r: AttendanceRecords = row[0]
     return AttendanceRecord(
         record_id=r.RecordID,
-        person=_owner(r.StudentID, r.TeacherID),
+        person=owner_ref(r.StudentID, r.TeacherID),
         name=row.person_name,
         session=AttendanceSession(
             date=r.AttendanceDate, session_id=r.SessionID, class_name=r.ClassName
@@ -319,7 +309,7 @@ def _record(row: Any) -> AttendanceRecord:
 def _change(r: AttendanceChanges) -> AttendanceChange:
     return AttendanceChange(
         change_id=r.ChangeID,
-        person=_owner(r.StudentID, r.TeacherID),
+        person=owner_ref(r.StudentID, r.TeacherID),
         session=AttendanceSession(date=r.AttendanceDate, session_id=r.SessionID, class_name=None),
         action=r.Action,
         old_status=AttendanceStatus(r.OldStatus) if r.OldStatus else None,

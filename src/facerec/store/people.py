@@ -18,6 +18,7 @@ from facerec.domain import Person, PersonRef, PersonType
 from facerec.errors import PersonExists, PersonNotFound
 from facerec.store.clock import utcnow
 from facerec.store.dialect import insert_if_absent
+from facerec.store.owners import owner_column
 from facerec.store.tables import (
     AttendanceChanges,
     AttendanceRecords,
@@ -42,11 +43,6 @@ class PersonChanges:
     name: str | Unset | None = UNSET
     class_name: str | Unset | None = UNSET
     active: bool | Unset = UNSET
-
-
-def person_key(ref: PersonRef) -> str:
-    """The one-column form of a person used by unique keys: ``student:S-001``."""
-    return f"{ref.person_type.value}:{ref.person_id}"
 
 
 def create_person(
@@ -154,18 +150,17 @@ def delete_person(session: Session, *, ref: PersonRef) -> Erased:
     attendance changes. Explicit deletes rather than trusting every database's ON DELETE CASCADE."""
     if not person_exists(session, ref=ref):
         raise PersonNotFound(f"{ref.person_type.value} {ref.person_id} does not exist")
-    owner = _owner_column(ref.person_type)
-    face_ids = list(
-        session.scalars(select(FaceData.FaceID).where(owner(FaceData) == ref.person_id))
-    )
-    session.execute(delete(FaceData).where(owner(FaceData) == ref.person_id))
+
+    def owned(table: type[Any]) -> Any:
+        return owner_column(table, ref.person_type) == ref.person_id
+
+    face_ids = list(session.scalars(select(FaceData.FaceID).where(owned(FaceData))))
+    session.execute(delete(FaceData).where(owned(FaceData)))
     records = session.scalar(
-        select(func.count())
-        .select_from(AttendanceRecords)
-        .where(owner(AttendanceRecords) == ref.person_id)
+        select(func.count()).select_from(AttendanceRecords).where(owned(AttendanceRecords))
     )
     for table in (AttendanceRecords, AttendanceReviews, AttendanceChanges):
-        session.execute(delete(table).where(owner(table) == ref.person_id))
+        session.execute(delete(table).where(owned(table)))
     session.execute(delete(_table(ref.person_type)).where(_key(ref.person_type) == ref.person_id))
     return Erased(face_ids=face_ids, attendance_records=int(records or 0))
 
@@ -208,16 +203,10 @@ def _key(person_type: PersonType):  # type: ignore[no-untyped-def]
     return Student.StudentID if person_type is PersonType.STUDENT else Teacher.TeacherID
 
 
-def _owner_column(person_type: PersonType):  # type: ignore[no-untyped-def]
-    """A function giving the column that names this kind of person in a table."""
-    name = "StudentID" if person_type is PersonType.STUDENT else "TeacherID"
-    return lambda table: getattr(table, name)
-
-
 def _people_query(person_type: PersonType) -> Select[Any]:
     table = _table(person_type)
     key = _key(person_type)
-    owner = _owner_column(person_type)(FaceData)
+    owner = owner_column(FaceData, person_type)
     # Correlated, so that one person's count reads their rows by the owner index, not all faces.
     face_count = select(func.count()).select_from(FaceData).where(owner == key).scalar_subquery()
     return select(

@@ -23,6 +23,7 @@ from facerec.domain import (
 )
 from facerec.errors import FaceNotFound
 from facerec.store.clock import utcnow
+from facerec.store.owners import owner_column, owner_ref, owner_values
 from facerec.store.tables import FaceData, Student, Teacher
 
 # Faces ----------------------------------------------------------------------------------------------
@@ -41,8 +42,7 @@ def add_face(
     model_pack: str,
 ) -> FaceRecord:
     row = FaceData(
-        StudentID=ref.person_id if ref.person_type is PersonType.STUDENT else None,
-        TeacherID=ref.person_id if ref.person_type is PersonType.TEACHER else None,
+        **owner_values(ref),
         FaceDescriptor=[float(v) for v in embedding],
         ImageData=image,
         ImageMime=image_mime,
@@ -68,7 +68,7 @@ def find_face_by_image(session: Session, *, ref: PersonRef, image_sha256: str) -
     """The person's face enrolled from exactly this image (by its sha256), if any."""
     row = session.scalars(
         select(FaceData)
-        .where(_owner_column(ref.person_type) == ref.person_id)
+        .where(owner_column(FaceData, ref.person_type) == ref.person_id)
         .where(FaceData.ImageSHA256 == image_sha256)
         .limit(1)
     ).first()
@@ -95,9 +95,9 @@ def list_faces(
     """Faces (newest first) of one person, of one kind of person, or of everyone; and the total."""
     query = select(FaceData)
     if ref is not None:
-        query = query.where(_owner_column(ref.person_type) == ref.person_id)
+        query = query.where(owner_column(FaceData, ref.person_type) == ref.person_id)
     elif person_type is not None:
-        query = query.where(_owner_column(person_type).is_not(None))
+        query = query.where(owner_column(FaceData, person_type).is_not(None))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(FaceData.FaceID.desc()).limit(limit).offset(offset))
     return [_face_record(r) for r in rows], int(total)
@@ -134,11 +134,11 @@ def iter_embeddings(
         .execution_options(yield_per=batch_size)
     )
     if ref is not None:
-        query = query.where(_owner_column(ref.person_type) == ref.person_id)
+        query = query.where(owner_column(FaceData, ref.person_type) == ref.person_id)
     for face_id, student_id, teacher_id, descriptor in session.execute(query):
         yield StoredEmbedding(
             face_id=face_id,
-            person=_owner(student_id, teacher_id),
+            person=owner_ref(student_id, teacher_id),
             embedding=unit_embedding(np.asarray(descriptor, dtype=np.float32)),
         )
 
@@ -151,22 +151,11 @@ def count_faces_by_pack(session: Session) -> dict[str, int]:
 # Helpers --------------------------------------------------------------------------------------------
 
 
-def _owner_column(person_type: PersonType):  # type: ignore[no-untyped-def]
-    return FaceData.StudentID if person_type is PersonType.STUDENT else FaceData.TeacherID
-
-
-def _owner(student_id: str | None, teacher_id: str | None) -> PersonRef:
-    if student_id is not None:
-        return PersonRef(PersonType.STUDENT, student_id)
-    assert teacher_id is not None  # guaranteed by ck_facedata_one_owner
-    return PersonRef(PersonType.TEACHER, teacher_id)
-
-
 def _face_record(row: FaceData) -> FaceRecord:
     x1, y1, x2, y2 = row.BBox
     return FaceRecord(
         face_id=row.FaceID,
-        person=_owner(row.StudentID, row.TeacherID),
+        person=owner_ref(row.StudentID, row.TeacherID),
         model_pack=row.ModelPack,
         bbox=BoundingBox(x1, y1, x2, y2),
         det_score=row.DetScore,

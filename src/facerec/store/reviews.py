@@ -20,13 +20,12 @@ from facerec.domain import (
     AttendanceSource,
     BoundingBox,
     PersonRef,
-    PersonType,
     ReviewStatus,
 )
 from facerec.errors import ReviewNotFound
 from facerec.store.clock import utcnow
 from facerec.store.dialect import insert_if_absent
-from facerec.store.people import person_key
+from facerec.store.owners import owner_ref, owner_values, person_key
 from facerec.store.tables import AttendanceReviews, Student, Teacher
 
 
@@ -56,8 +55,7 @@ def add_review_if_absent(
             AttendanceReviews,
             {
                 "PersonKey": person_key(ref),
-                "StudentID": ref.person_id if ref.person_type is PersonType.STUDENT else None,
-                "TeacherID": ref.person_id if ref.person_type is PersonType.TEACHER else None,
+                **owner_values(ref),
                 "AttendanceDate": attendance.date,
                 "SessionID": attendance.session_id,
                 "ClassName": attendance.class_name,
@@ -129,14 +127,9 @@ def _query() -> Select[AttendanceReviews, str]:
 
 def _review(row: Any) -> AttendanceReview:
     r: AttendanceReviews = row[0]
-    if r.StudentID is not None:
-        ref = PersonRef(PersonType.STUDENT, r.StudentID)
-    else:
-        assert r.TeacherID is not None
-        ref = PersonRef(PersonType.TEACHER, r.TeacherID)
     return AttendanceReview(
         review_id=r.ReviewID,
-        person=ref,
+        person=owner_ref(r.StudentID, r.TeacherID),
         name=row.person_name,
         session=AttendanceSession(
             date=r.AttendanceDate, session_id=r.SessionID, class_name=r.ClassName

@@ -90,7 +90,22 @@ class FaceData(Base):
     CreatedAt: Mapped[datetime] = mapped_column(DateTime)
 
 
-class AttendanceRecords(Base):
+class PersonSession:
+    """The columns that tie an attendance row to a person, a date and a session ("" is the whole
+    day); PersonKey ("student:S-001") lets one unique key cover the person."""
+
+    StudentID: Mapped[str | None] = mapped_column(
+        PersonId, ForeignKey("Student.StudentID", ondelete="CASCADE")
+    )
+    TeacherID: Mapped[str | None] = mapped_column(
+        PersonId, ForeignKey("Teacher.TeacherID", ondelete="CASCADE")
+    )
+    PersonKey: Mapped[str] = mapped_column(PersonKeyType)
+    AttendanceDate: Mapped[date] = mapped_column(Date)
+    SessionID: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AttendanceRecords(PersonSession, Base):
     """One row per person, date and session (SessionID '' is the whole day): marking again updates
     nothing, thanks to the unique PersonKey ("student:S-001") beside the seed's two owner columns."""
 
@@ -109,15 +124,6 @@ class AttendanceRecords(Base):
     )
 
     RecordID: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    StudentID: Mapped[str | None] = mapped_column(
-        PersonId, ForeignKey("Student.StudentID", ondelete="CASCADE")
-    )
-    TeacherID: Mapped[str | None] = mapped_column(
-        PersonId, ForeignKey("Teacher.TeacherID", ondelete="CASCADE")
-    )
-    PersonKey: Mapped[str] = mapped_column(PersonKeyType)
-    AttendanceDate: Mapped[date] = mapped_column(Date)
-    SessionID: Mapped[str] = mapped_column(String(64), default="")
     ClassName: Mapped[str | None] = mapped_column(String(64))
     RecordedAt: Mapped[datetime] = mapped_column(DateTime)
     Status: Mapped[str] = mapped_column(String(16))  # present, absent
@@ -127,7 +133,7 @@ class AttendanceRecords(Base):
     UpdatedAt: Mapped[datetime | None] = mapped_column(DateTime)
 
 
-class AttendanceReviews(Base):
+class AttendanceReviews(PersonSession, Base):
     """A face of an attendance photo that needs a person's confirmation (its best candidate, its box);
     one per candidate, date and session, so that sending the photo again adds nothing."""
 
@@ -140,15 +146,6 @@ class AttendanceReviews(Base):
     )
 
     ReviewID: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    StudentID: Mapped[str | None] = mapped_column(
-        PersonId, ForeignKey("Student.StudentID", ondelete="CASCADE")
-    )
-    TeacherID: Mapped[str | None] = mapped_column(
-        PersonId, ForeignKey("Teacher.TeacherID", ondelete="CASCADE")
-    )
-    PersonKey: Mapped[str] = mapped_column(PersonKeyType)
-    AttendanceDate: Mapped[date] = mapped_column(Date)
-    SessionID: Mapped[str] = mapped_column(String(64), default="")
     ClassName: Mapped[str | None] = mapped_column(String(64))
     Similarity: Mapped[float] = mapped_column(Float)
     BBox: Mapped[list[float]] = mapped_column(JSON)
@@ -159,7 +156,7 @@ class AttendanceReviews(Base):
     ResolvedBy: Mapped[str | None] = mapped_column(String(64))
 
 
-class AttendanceChanges(Base):
+class AttendanceChanges(PersonSession, Base):
     """The audit trail of attendance: every confirmation, rejection and manual mark, with who made it."""
 
     __tablename__ = "AttendanceChanges"
@@ -169,15 +166,6 @@ class AttendanceChanges(Base):
     )
 
     ChangeID: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    StudentID: Mapped[str | None] = mapped_column(
-        PersonId, ForeignKey("Student.StudentID", ondelete="CASCADE")
-    )
-    TeacherID: Mapped[str | None] = mapped_column(
-        PersonId, ForeignKey("Teacher.TeacherID", ondelete="CASCADE")
-    )
-    PersonKey: Mapped[str] = mapped_column(PersonKeyType)
-    AttendanceDate: Mapped[date] = mapped_column(Date)
-    SessionID: Mapped[str] = mapped_column(String(64), default="")
     Action: Mapped[str] = mapped_column(String(32))  # confirm, reject, mark_present, mark_absent
     OldStatus: Mapped[str | None] = mapped_column(String(16))
     NewStatus: Mapped[str | None] = mapped_column(String(16))
