@@ -105,8 +105,8 @@ def test_two_transactions_marking_the_same_person_both_succeed_with_one_row(
     other.join(timeout=30)
     assert not other.is_alive()
     assert errors == []
-    # Both calls answer with the one row; the first one's values stand.
-    assert [r for r, _ in results] == [record.record_id]
+    # Both calls answer with the one row, and only the first says it created it; its values stand.
+    assert results == [(record.record_id, False)]
     assert record_count(database) == 1
     with database.session() as session:
         stored = records.get_record(session, ref=ANNA, attendance=session_of())

@@ -66,29 +66,27 @@ def add_record_if_absent(
     existing = get_record(session, ref=ref, attendance=attendance)
     if existing is not None:
         return existing, False
-    session.execute(
-        insert_if_absent(
-            session,
-            AttendanceRecords,
-            {
-                "PersonKey": person_key(ref),
-                **owner_values(ref),
-                "AttendanceDate": attendance.date,
-                "SessionID": attendance.session_id,
-                "ClassName": attendance.class_name,
-                "RecordedAt": utcnow(),
-                "Status": status.value,
-                "Confidence": confidence,
-                "Source": source.value,
-                "RecordedBy": recorded_by,
-            },
-        )
+    created = insert_if_absent(
+        session,
+        AttendanceRecords,
+        {
+            "PersonKey": person_key(ref),
+            **owner_values(ref),
+            "AttendanceDate": attendance.date,
+            "SessionID": attendance.session_id,
+            "ClassName": attendance.class_name,
+            "RecordedAt": utcnow(),
+            "Status": status.value,
+            "Confidence": confidence,
+            "Source": source.value,
+            "RecordedBy": recorded_by,
+        },
     )
     # The row, inserted now or by a concurrent request. A locking read: on MariaDB/MySQL (REPEATABLE
     # READ) a plain SELECT answers from the snapshot of the read above and misses the row that a
     # concurrent request committed meanwhile.
     row = session.execute(_one_record_query(ref, attendance).with_for_update(read=True)).one()
-    return _record(row), True
+    return _record(row), created
 
 
 def confirmed_record(session: Session, *, review_id: int) -> AttendanceRecord | None:

@@ -177,11 +177,7 @@ def ensure_person(
         key = Student.StudentID
     else:
         table, key = Teacher, Teacher.TeacherID
-    session.execute(
-        insert_if_absent(
-            session, table, {key.key: ref.person_id, "Name": name, "CreatedAt": utcnow()}
-        )
-    )
+    insert_if_absent(session, table, {key.key: ref.person_id, "Name": name, "CreatedAt": utcnow()})
     values = {
         column: value
         for column, value in (("Name", name), ("ClassName", class_name))

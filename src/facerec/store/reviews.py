@@ -49,23 +49,21 @@ def add_review_if_absent(
 ) -> AttendanceReview:
     """The pending (or already resolved) review of this candidate for this session; a photo sent
     again adds nothing."""
-    session.execute(
-        insert_if_absent(
-            session,
-            AttendanceReviews,
-            {
-                "PersonKey": person_key(ref),
-                **owner_values(ref),
-                "AttendanceDate": attendance.date,
-                "SessionID": attendance.session_id,
-                "ClassName": attendance.class_name,
-                "Similarity": similarity,
-                "BBox": [bbox.x1, bbox.y1, bbox.x2, bbox.y2],
-                "Source": source.value,
-                "Status": ReviewStatus.PENDING.value,
-                "CreatedAt": utcnow(),
-            },
-        )
+    insert_if_absent(
+        session,
+        AttendanceReviews,
+        {
+            "PersonKey": person_key(ref),
+            **owner_values(ref),
+            "AttendanceDate": attendance.date,
+            "SessionID": attendance.session_id,
+            "ClassName": attendance.class_name,
+            "Similarity": similarity,
+            "BBox": [bbox.x1, bbox.y1, bbox.x2, bbox.y2],
+            "Source": source.value,
+            "Status": ReviewStatus.PENDING.value,
+            "CreatedAt": utcnow(),
+        },
     )
     row = session.execute(
         _query()
