@@ -262,6 +262,8 @@ def test_rejecting_a_review_marks_nobody(
     for action in ("confirm", "reject"):
         answer = client.post(f"/v1/attendance/reviews/{missing}/{action}", json={"by": "ms.k"})
         assert_error(answer, 404, "review_not_found")
+        too_big = f"/v1/attendance/reviews/{2**70}/{action}"  # never reaches the database
+        assert_error(client.post(too_big, json={"by": "ms.k"}), 422, "invalid_input")
     assert count(settings, AttendanceChanges) == 1
 
 

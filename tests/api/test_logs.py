@@ -113,6 +113,7 @@ def plain_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClien
         ({"limit": "0"}, "limit"),
         ({"limit": "1001"}, "limit"),
         ({"offset": "-1"}, "offset"),
+        ({"since": "0001-01-01T00:00:00+05:00"}, "out of range"),
     ],
 )
 def test_bad_filters_are_invalid_input(

@@ -6,10 +6,10 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable
 from functools import partial
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import anyio
-from fastapi import Request, Security, UploadFile
+from fastapi import Path, Request, Security, UploadFile
 from fastapi.security import APIKeyHeader
 
 from facerec.errors import ImageTooLarge, ServiceNotReady, Unauthorized
@@ -56,3 +56,7 @@ async def read_upload(upload: UploadFile, max_bytes: int) -> bytes:
             f"{upload.filename or 'the upload'} is over the limit of {max_bytes} bytes"
         )
     return data
+
+
+# A row id in a path: anything else is a 422, not a query that overflows the database's integer.
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]

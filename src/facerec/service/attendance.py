@@ -35,6 +35,7 @@ from facerec.service.recognition_log import RecognitionLog
 from facerec.service.runtime import Runtime
 from facerec.store import attendance as records
 from facerec.store import people, reviews
+from facerec.store.logs import LogEntry
 
 # Candidates per face given to the assignment: enough for the runner-up of every look-alike group.
 ASSIGN_TOP_K = 10
@@ -129,20 +130,27 @@ def take_attendance(
     embedded = runtime.engine.analyze(decoded.pixels)
     candidates = [runtime.index.search(e.embedding, top_k=ASSIGN_TOP_K) for e in embedded]
     assigned = assign(candidates, rule)
-    result = _record(
-        runtime, embedded, candidates, assigned, attendance=attendance, source=source, rule=rule
-    )
     entries = [
         log.entry(
             a.decision.value,
-            similarity=c[0].similarity if c else None,
+            # The person's own score where the face was given one (perhaps its second best).
+            similarity=a.match.similarity if a.match else (c[0].similarity if c else None),
             person=a.match.person if a.match else None,
             face_id=a.match.face_id if a.match else None,
         )
         for a, c in zip(assigned, candidates, strict=True)
     ]
-    log.write(entries or [log.entry(NoFaceFound.code)])
-    return result
+    return _record(
+        runtime,
+        embedded,
+        candidates,
+        assigned,
+        attendance=attendance,
+        source=source,
+        rule=rule,
+        log=log,
+        entries=entries or [log.entry(NoFaceFound.code)],
+    )
 
 
 def _record(
@@ -154,7 +162,10 @@ def _record(
     attendance: AttendanceSession,
     source: AttendanceSource,
     rule: DecisionRule,
+    log: RecognitionLog,
+    entries: list[LogEntry],
 ) -> AttendanceResult:
+    """Write the photo's records, reviews and log rows in one transaction."""
     present: list[PresentFace] = []
     to_review: list[ReviewFace] = []
     unknown: list[UnknownFace] = []
@@ -199,6 +210,7 @@ def _record(
                     source=source,
                 )
                 to_review.append(ReviewFace(face.face, face.quality, review, result.candidates))
+        log.add(session, entries)
     return AttendanceResult(
         session=attendance,
         source=source,

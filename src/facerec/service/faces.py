@@ -68,24 +68,18 @@ def enroll(
     """
     log = RecognitionLog(runtime, operation="enroll", threshold=None, client=client)
     try:
-        enrollment = _enroll(
-            runtime, image=image, ref=ref, name=name, class_name=class_name, overrides=overrides
+        return _enroll(
+            runtime,
+            image=image,
+            ref=ref,
+            name=name,
+            class_name=class_name,
+            overrides=overrides,
+            log=log,
         )
     except FacerecError as exc:
         log.write([log.entry(exc.code, person=ref)])
         raise
-    closest = enrollment.closest_other
-    log.write(
-        [
-            log.entry(
-                "enrolled",
-                similarity=closest.similarity if closest else None,
-                person=ref,
-                face_id=enrollment.record.face_id,
-            )
-        ]
-    )
-    return enrollment
 
 
 def clean_name(name: str | None) -> str | None:
@@ -114,6 +108,7 @@ def _enroll(
     name: str | None,
     class_name: str | None,
     overrides: Overrides,
+    log: RecognitionLog,
 ) -> Enrollment:
     name = clean_name(name)
     class_name = clean_class_name(class_name)
@@ -152,6 +147,9 @@ def _enroll(
             det_score=largest.face.face.score,
             model_pack=runtime.model_pack,
         )
+        similarity = duplicate.similarity if duplicate else None
+        entry = log.entry("enrolled", similarity=similarity, person=ref, face_id=record.face_id)
+        log.add(session, [entry])
     if person.active:  # an inactive person's faces are stored, not searched
         runtime.index.add(record.face_id, ref, largest.face.embedding)
     return Enrollment(

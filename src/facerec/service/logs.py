@@ -109,7 +109,10 @@ def as_utc(moment: datetime) -> datetime:
     """``moment`` as the store keeps times: naive UTC. A naive ``moment`` is taken as UTC already."""
     if moment.tzinfo is None:
         return moment
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    try:
+        return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    except OverflowError:  # e.g. 0001-01-01T00:00+05:00 falls before year 1 in UTC
+        raise InvalidInput(f"{moment.isoformat()} is out of range") from None
 
 
 def _filters(

@@ -6,6 +6,8 @@ Imports the store; nothing of the web.
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from facerec.domain import PersonRef
 from facerec.service.runtime import Runtime
 from facerec.store import logs
@@ -43,5 +45,10 @@ class RecognitionLog:
         )
 
     def write(self, entries: list[LogEntry]) -> None:
+        """In a transaction of their own: for attempts that wrote nothing else (refusals, errors)."""
         with self.runtime.database.session() as session:
             logs.add_logs(session, entries=entries)
+
+    def add(self, session: Session, entries: list[LogEntry]) -> None:
+        """In the caller's transaction: an attempt's rows commit with what it wrote, or not at all."""
+        logs.add_logs(session, entries=entries)

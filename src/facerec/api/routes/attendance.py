@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Body, Depends, File, Form, Path, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, Response, UploadFile
 
 from facerec.api import schemas
-from facerec.api.deps import client_of, get_runtime, read_upload, run_blocking
+from facerec.api.deps import RowId, client_of, get_runtime, read_upload, run_blocking
 from facerec.domain import AttendanceSource, AttendanceStatus, ReviewStatus
 from facerec.service import attendance, corrections, export, reports
 from facerec.service.faces import person_ref
@@ -185,7 +185,7 @@ async def list_reviews(
 @router.post("/reviews/{review_id}/confirm", response_model=schemas.Confirmation)
 async def confirm_review(
     request: Request,
-    review_id: int = Path(),
+    review_id: RowId,
     body: schemas.ConfirmRequest = Body(),
     runtime: Runtime = Depends(get_runtime),
 ) -> schemas.Confirmation:
@@ -210,7 +210,7 @@ async def confirm_review(
 @router.post("/reviews/{review_id}/reject", response_model=schemas.Review)
 async def reject_review(
     request: Request,
-    review_id: int = Path(),
+    review_id: RowId,
     body: schemas.Actor = Body(),
     runtime: Runtime = Depends(get_runtime),
 ) -> schemas.Review:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 
 from facerec.api import schemas
-from facerec.api.deps import client_of, get_runtime, read_upload, run_blocking
+from facerec.api.deps import RowId, client_of, get_runtime, read_upload, run_blocking
 from facerec.service import faces
 from facerec.service.runtime import Runtime
 
@@ -73,7 +73,7 @@ async def list_faces(
 
 @router.get("/{face_id}", response_model=schemas.EnrolledFace)
 async def get_face(
-    request: Request, face_id: int, runtime: Runtime = Depends(get_runtime)
+    request: Request, face_id: RowId, runtime: Runtime = Depends(get_runtime)
 ) -> schemas.EnrolledFace:
     return schemas.EnrolledFace.of(
         await run_blocking(request, faces.get_face, runtime, face_id=face_id)
@@ -84,7 +84,7 @@ async def get_face(
     "/{face_id}/image", response_class=Response, responses={200: {"content": {"image/*": {}}}}
 )
 async def get_face_image(
-    request: Request, face_id: int, runtime: Runtime = Depends(get_runtime)
+    request: Request, face_id: RowId, runtime: Runtime = Depends(get_runtime)
 ) -> Response:
     data, mime = await run_blocking(request, faces.get_face_image, runtime, face_id=face_id)
     return Response(content=data, media_type=mime, headers={"Cache-Control": "no-store"})
@@ -92,7 +92,7 @@ async def get_face_image(
 
 @router.delete("/{face_id}", status_code=204, response_class=Response)
 async def delete_face(
-    request: Request, face_id: int, runtime: Runtime = Depends(get_runtime)
+    request: Request, face_id: RowId, runtime: Runtime = Depends(get_runtime)
 ) -> Response:
     await run_blocking(request, faces.delete_face, runtime, face_id=face_id)
     return Response(status_code=204)
