@@ -129,18 +129,22 @@ def test_an_issue_2_database_upgrades_with_its_attendance_rows(settings: Setting
         command.upgrade(config, "0001")
     with database.engine.begin() as conn:
         conn.execute(text("INSERT INTO Student (StudentID, CreatedAt) VALUES ('s1', '2026-01-01')"))
-        conn.execute(
-            text(
-                "INSERT INTO AttendanceRecords (StudentID, AttendanceDate, RecordedAt, Status, Source) "
-                "VALUES ('s1', '2026-01-02', '2026-01-02 08:00:00', 'present', 'photo')"
+        for hour in (8, 9):  # 0001 allowed the same person twice on one day; 0002 keeps the first
+            conn.execute(
+                text(
+                    "INSERT INTO AttendanceRecords (StudentID, AttendanceDate, RecordedAt, Status, "
+                    f"Source) VALUES ('s1', '2026-01-02', '2026-01-02 0{hour}:00:00', 'present', "
+                    "'photo')"
+                )
             )
-        )
     try:
         database.migrate()
         with database.engine.connect() as conn:
-            row = conn.execute(text("SELECT PersonKey, SessionID FROM AttendanceRecords")).one()
+            row = conn.execute(
+                text("SELECT PersonKey, SessionID, RecordedAt FROM AttendanceRecords")
+            ).one()
             active = conn.execute(text("SELECT Active FROM Student")).scalar_one()
-        assert tuple(row) == ("student:s1", "")
+        assert tuple(row)[:2] == ("student:s1", "") and "08:00" in str(tuple(row)[2])
         assert bool(active) is True
         with database.engine.connect() as conn:  # foreign keys, collations and all
             assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []

@@ -91,3 +91,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    # SQLite's own lower() knows ASCII only; Python's knows Unicode, as MySQL's collations do, so
+    # that searching people for "élodie" finds "Élodie" on both.
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(text: str | None) -> str | None:
+    return text.lower() if isinstance(text, str) else text

@@ -90,8 +90,7 @@ def list_people(
     key = _key(person_type)
     query = _people_query(person_type)
     if search:
-        # Lowered by the database, like the columns: SQLite's lower() leaves non-ASCII letters as
-        # they are, so a pattern lowered by Python ("é") would miss the stored "É".
+        # Lowered by the database, like the columns (db.py gives SQLite a Unicode lower()).
         pattern = func.lower(f"%{_escape_like(search)}%")
         query = query.where(
             or_(

@@ -7,6 +7,7 @@ Revises: 0001
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +18,8 @@ revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
+
+log = logging.getLogger(__name__)
 
 PERSON_ID = sa.String(64).with_variant(
     mysql.VARCHAR(64, collation="utf8mb4_bin"), "mysql", "mariadb"
@@ -74,7 +77,24 @@ def _exact_person_ids() -> None:
             )
 
 
+def _one_record_per_person_and_day() -> int:
+    """0001 allowed several records of one person on one day; from here there is one per person,
+    date and session (the whole day, for these). Keep the first of each; return how many went.
+    Runs before any DDL: MySQL cannot roll DDL back, so nothing may fail after it has begun."""
+    result = op.get_bind().execute(
+        sa.text(
+            "DELETE FROM AttendanceRecords WHERE RecordID NOT IN (SELECT kept FROM "
+            "(SELECT MIN(RecordID) AS kept FROM AttendanceRecords "
+            "GROUP BY StudentID, TeacherID, AttendanceDate) AS firsts)"
+        )
+    )
+    return int(result.rowcount or 0)
+
+
 def upgrade() -> None:
+    merged = _one_record_per_person_and_day()
+    if merged:
+        log.warning("0002: %d repeated attendance records (same person, same day) removed", merged)
     _exact_person_ids()
     for table in ("Student", "Teacher"):
         op.add_column(table, sa.Column("ClassName", sa.String(64)))
@@ -105,6 +125,10 @@ def upgrade() -> None:
         else "UPDATE AttendanceRecords SET PersonKey = CASE WHEN StudentID IS NOT NULL "
         "THEN CONCAT('student:', StudentID) ELSE CONCAT('teacher:', TeacherID) END"
     )
+    with op.batch_alter_table("AttendanceRecords") as batch:  # the default only served the fill
+        batch.alter_column(
+            "PersonKey", existing_type=PERSON_KEY, existing_nullable=False, server_default=None
+        )
     op.create_index(
         "ux_attendance_person_day_session",
         "AttendanceRecords",
