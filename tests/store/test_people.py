@@ -199,21 +199,18 @@ def test_class_members_are_the_active_students_of_the_class_by_id(database: Data
         add(session, STUDENT, "S-05", class_name="7B")
         add(session, STUDENT, "S-40")
         add(session, TEACHER, "T-1", class_name="7A")
+
+    def members(class_name: str) -> list[PersonRef]:
+        return [p.ref for p in people.class_members(session, class_name=class_name)]
+
     with database.session() as session:
-        assert people.class_members(session, class_name="7A") == [
-            PersonRef(STUDENT, "S-10"),
-            PersonRef(STUDENT, "S-30"),
-        ]
-        assert people.class_members(session, class_name="7B") == [PersonRef(STUDENT, "S-05")]
-        assert people.class_members(session, class_name="9Z") == []
+        assert members("7A") == [PersonRef(STUDENT, "S-10"), PersonRef(STUDENT, "S-30")]
+        assert members("7B") == [PersonRef(STUDENT, "S-05")]
+        assert members("9Z") == []
         people.update_person(
             session, ref=PersonRef(STUDENT, "S-20"), changes=PersonChanges(active=True)
         )
-        assert [r.person_id for r in people.class_members(session, class_name="7A")] == [
-            "S-10",
-            "S-20",
-            "S-30",
-        ]
+        assert [r.person_id for r in members("7A")] == ["S-10", "S-20", "S-30"]
 
 
 def _attendance(kind: PersonType, person_id: str, day: int) -> list[object]:
@@ -274,7 +271,7 @@ def test_delete_person_removes_that_person_s_faces_and_attendance_only(
 
     with database.session() as session:
         erased = people.delete_person(session, ref=doomed)
-    assert sorted(erased.face_ids) == sorted(doomed_faces)
+    assert erased.faces == len(doomed_faces)
     assert erased.attendance_records == 2
 
     with database.session() as session:
@@ -290,7 +287,7 @@ def test_delete_person_removes_that_person_s_faces_and_attendance_only(
 
     with database.session() as session:
         erased = people.delete_person(session, ref=PersonRef(TEACHER, "P-1"))
-    assert (erased.face_ids, erased.attendance_records) == ([kept_faces[1]], 1)
+    assert (erased.faces, erased.attendance_records) == (1, 1)
 
 
 def test_ensure_person_creates_once_and_fills_given_fields(database: Database) -> None:

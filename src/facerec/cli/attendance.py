@@ -110,7 +110,7 @@ def report(
             person_id=student or teacher,
             status=status,
         )
-    found = with_database(lambda db: list(reports.export_records(db, filters=filters)))
+    found = with_database(reports.export_records, filters=filters)
     if output_format == "csv":
         text = "".join(export.csv_lines(found))
     else:

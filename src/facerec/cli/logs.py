@@ -6,20 +6,12 @@ the model pack, and start in a moment.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
-from facerec.cli.common import app, domain_errors, load_settings, print_json
-from facerec.config import Settings
+from facerec.cli.common import app, domain_errors, load_settings, print_json, with_database
 from facerec.errors import InvalidInput
-
-if TYPE_CHECKING:
-    from facerec.store.db import Database
-
-T = TypeVar("T")
 
 logs_app = typer.Typer(help="Read and prune the recognition logs.", no_args_is_help=True)
 app.add_typer(logs_app, name="logs")
@@ -44,20 +36,19 @@ def logs_list(
     from facerec.service import logs
 
     with domain_errors():
-        page = _with_database(
-            lambda database, _settings: logs.list_logs(
-                database,
-                operation=operation,
-                result=result,
-                person_type=person_type,
-                person_id=person_id,
-                client=client,
-                since=_time(since, "since"),
-                until=_time(until, "until"),
-                limit=limit,
-                offset=offset,
-            )
-        )
+        first, last = _time(since, "since"), _time(until, "until")
+    page = with_database(
+        logs.list_logs,
+        operation=operation,
+        result=result,
+        person_type=person_type,
+        person_id=person_id,
+        client=client,
+        since=first,
+        until=last,
+        limit=limit,
+        offset=offset,
+    )
     listed = LogList(
         logs=[Log.of(r) for r in page.logs], total=page.total, limit=limit, offset=offset
     )
@@ -71,21 +62,8 @@ def logs_prune() -> None:
     A running server does this itself at start-up and every FACEREC_LOG_PRUNE_INTERVAL_S."""
     from facerec.service import logs
 
-    with domain_errors():
-        deleted = _with_database(logs.prune_logs)
+    deleted = with_database(logs.prune_logs, settings=load_settings())
     print_json({"deleted": deleted})
-
-
-def _with_database(func: Callable[[Database, Settings], T]) -> T:
-    """``func(database, settings)`` on the configured database (upgraded to the newest schema)."""
-    from facerec.service.runtime import open_database
-
-    settings = load_settings()
-    database = open_database(settings)
-    try:
-        return func(database, settings)
-    finally:
-        database.dispose()
 
 
 def _time(value: str | None, name: str) -> datetime | None:

@@ -43,6 +43,26 @@ def person_ref(person_type: str, person_id: str) -> PersonRef:
 
 
 @dataclass(frozen=True)
+class PersonFilter:
+    """A query's person filter: one person, one kind of person, or everyone (both None)."""
+
+    person: PersonRef | None
+    person_type: PersonType | None
+
+
+def person_filter(person_type: str | None, person_id: str | None) -> PersonFilter:
+    """Validate a query's ``person_type`` and ``person_id``; an id needs its type."""
+    if person_id is not None:
+        if person_type is None:
+            raise InvalidInput("person_id needs person_type (student or teacher)")
+        ref = person_ref(person_type, person_id)
+        return PersonFilter(person=ref, person_type=ref.person_type)
+    return PersonFilter(
+        person=None, person_type=person_type_of(person_type) if person_type is not None else None
+    )
+
+
+@dataclass(frozen=True)
 class Overrides:
     """What an operator may explicitly accept at enrollment."""
 
@@ -192,17 +212,10 @@ def list_faces(
     limit: int,
     offset: int,
 ) -> FacePage:
-    ref = None
-    kind = None
-    if person_id is not None:
-        if person_type is None:
-            raise InvalidInput("person_id needs person_type (student or teacher)")
-        ref = person_ref(person_type, person_id)
-    elif person_type is not None:
-        kind = person_type_of(person_type)
+    chosen = person_filter(person_type, person_id)
     with runtime.database.session() as session:
         faces, total = repo.list_faces(
-            session, ref=ref, person_type=kind, limit=limit, offset=offset
+            session, ref=chosen.person, person_type=chosen.person_type, limit=limit, offset=offset
         )
     return FacePage(faces=faces, total=total)
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from facerec.config import Settings
-from facerec.domain import LogRecord, PersonType
+from facerec.domain import LogRecord
 from facerec.errors import InvalidInput
-from facerec.service.faces import person_ref, person_type_of
+from facerec.service.faces import person_filter
 from facerec.store import logs
 from facerec.store.clock import utcnow
 from facerec.store.db import Database
@@ -133,13 +133,7 @@ def _filters(
         raise InvalidInput("result must be a code such as match, unknown or no_face_found")
     if client is not None and not 1 <= len(client) <= CLIENT_MAX_CHARS:
         raise InvalidInput(f"client must be 1 to {CLIENT_MAX_CHARS} characters")
-    kind: PersonType | None = None
-    if person_id is not None:
-        if person_type is None:
-            raise InvalidInput("person_id needs person_type (student or teacher)")
-        kind = person_ref(person_type, person_id).person_type
-    elif person_type is not None:
-        kind = person_type_of(person_type)
+    kind = person_filter(person_type, person_id).person_type
     since = as_utc(since) if since is not None else None
     until = as_utc(until) if until is not None else None
     if since is not None and until is not None and since >= until:

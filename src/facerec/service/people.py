@@ -111,11 +111,10 @@ def delete_person(runtime: Runtime, *, ref: PersonRef, erase_logs: bool) -> Eras
     with runtime.database.session() as session:
         erased = people.delete_person(session, ref=ref)
         logs_deleted = logs.delete_for_person(session, ref=ref) if erase_logs else 0
-    for face_id in erased.face_ids:
-        runtime.index.remove(face_id)
+    runtime.index.remove_person(ref)
     return Erasure(
         person=ref,
-        faces_deleted=len(erased.face_ids),
+        faces_deleted=erased.faces,
         attendance_records_deleted=erased.attendance_records,
         logs_deleted=logs_deleted,
     )

@@ -6,7 +6,6 @@ Needs the database only (no models), so ``facerec report`` does not load them. I
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,7 +20,7 @@ from facerec.domain import (
     PersonRef,
 )
 from facerec.errors import InvalidInput
-from facerec.service.faces import person_ref, person_type_of
+from facerec.service.faces import person_filter
 from facerec.store import attendance as records
 from facerec.store import people, reviews
 from facerec.store.attendance import RecordFilters
@@ -44,21 +43,14 @@ def record_filters(
 ) -> RecordFilters:
     """Validated filters from a request's values."""
     check_range(date_from, date_to)
-    person = None
-    kind = None
-    if person_id is not None:
-        if person_type is None:
-            raise InvalidInput("person_id needs person_type (student or teacher)")
-        person = person_ref(person_type, person_id)
-    elif person_type is not None:
-        kind = person_type_of(person_type)
+    chosen = person_filter(person_type, person_id)
     return RecordFilters(
         date_from=date_from,
         date_to=date_to,
         class_name=class_name,
         session_id=session_id,
-        person=person,
-        person_type=kind,
+        person=chosen.person,
+        person_type=chosen.person_type,
         status=status,
         source=source,
     )
@@ -84,11 +76,11 @@ def list_records(
     return RecordPage(records=found, total=total)
 
 
-def export_records(database: Database, *, filters: RecordFilters) -> Iterator[AttendanceRecord]:
-    """Every matching record (one per row of the export), read in batches while it is consumed."""
+def export_records(database: Database, *, filters: RecordFilters) -> list[AttendanceRecord]:
+    """Every matching record, one per row of the export."""
     check_range(filters.date_from, filters.date_to)
     with database.session() as session:
-        yield from records.iter_records(session, filters=filters)
+        return list(records.iter_records(session, filters=filters))
 
 
 @dataclass(frozen=True)
@@ -104,11 +96,11 @@ def absentees(database: Database, *, attendance: AttendanceSession) -> list[Abse
     with database.session() as session:
         marked = records.marked_people(session, attendance=attendance)
         members = people.class_members(session, class_name=attendance.class_name)
-        return [
-            Absentee(person=people.get_person(session, ref=ref), status=marked.get(ref))
-            for ref in members
-            if marked.get(ref) is not AttendanceStatus.PRESENT
-        ]
+    return [
+        Absentee(person=member, status=marked.get(member.ref))
+        for member in members
+        if marked.get(member.ref) is not AttendanceStatus.PRESENT
+    ]
 
 
 @dataclass(frozen=True)

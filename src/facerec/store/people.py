@@ -107,15 +107,15 @@ def list_people(
     return [_person(person_type, row) for row in rows], int(total)
 
 
-def class_members(session: Session, *, class_name: str) -> list[PersonRef]:
-    """The active students of a class, ordered by id."""
-    ids = session.scalars(
-        select(Student.StudentID)
+def class_members(session: Session, *, class_name: str) -> list[Person]:
+    """The active students of a class, ordered by id (one query)."""
+    rows = session.execute(
+        _people_query(PersonType.STUDENT)
         .where(Student.ClassName == class_name)
         .where(Student.Active.is_(True))
         .order_by(Student.StudentID)
     )
-    return [PersonRef(PersonType.STUDENT, i) for i in ids]
+    return [_person(PersonType.STUDENT, row) for row in rows]
 
 
 def update_person(session: Session, *, ref: PersonRef, changes: PersonChanges) -> Person:
@@ -140,7 +140,7 @@ def update_person(session: Session, *, ref: PersonRef, changes: PersonChanges) -
 
 @dataclass(frozen=True)
 class Erased:
-    face_ids: list[int]
+    faces: int
     attendance_records: int
 
 
@@ -153,15 +153,17 @@ def delete_person(session: Session, *, ref: PersonRef) -> Erased:
     def owned(table: type[Any]) -> Any:
         return owner_column(table, ref.person_type) == ref.person_id
 
-    face_ids = list(session.scalars(select(FaceData.FaceID).where(owned(FaceData))))
-    session.execute(delete(FaceData).where(owned(FaceData)))
-    records = session.scalar(
-        select(func.count()).select_from(AttendanceRecords).where(owned(AttendanceRecords))
-    )
-    for table in (AttendanceRecords, AttendanceReviews, AttendanceChanges):
-        session.execute(delete(table).where(owned(table)))
+    deleted = {
+        table: _rowcount(session.execute(delete(table).where(owned(table))))
+        for table in (FaceData, AttendanceRecords, AttendanceReviews, AttendanceChanges)
+    }
     session.execute(delete(_table(ref.person_type)).where(_key(ref.person_type) == ref.person_id))
-    return Erased(face_ids=face_ids, attendance_records=int(records or 0))
+    return Erased(faces=deleted[FaceData], attendance_records=deleted[AttendanceRecords])
+
+
+def _rowcount(result: Any) -> int:
+    """Rows a DELETE or UPDATE touched."""
+    return int(result.rowcount or 0)
 
 
 def ensure_person(
@@ -171,11 +173,7 @@ def ensure_person(
 
     Race-free: two requests creating the same new person both succeed, with one row.
     """
-    if ref.person_type is PersonType.STUDENT:
-        table: type[Student] | type[Teacher] = Student
-        key = Student.StudentID
-    else:
-        table, key = Teacher, Teacher.TeacherID
+    table, key = _table(ref.person_type), _key(ref.person_type)
     insert_if_absent(session, table, {key.key: ref.person_id, "Name": name, "CreatedAt": utcnow()})
     values = {
         column: value

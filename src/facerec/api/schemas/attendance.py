@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from datetime import date as Date
-from datetime import datetime, timezone
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 
 from facerec import domain
-from facerec.api.schemas.common import BBox, Candidate
+from facerec.api.schemas.common import BBox, Candidate, utc
 from facerec.service import attendance, reports
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=timezone.utc) if moment else None  # stored as naive UTC
 
 
 class AttendanceSession(BaseModel):
@@ -147,9 +143,9 @@ class Record(BaseModel):
             status=record.status,
             confidence=record.confidence,
             source=record.source,
-            recorded_at=record.recorded_at.replace(tzinfo=timezone.utc),
+            recorded_at=utc(record.recorded_at),
             recorded_by=record.recorded_by,
-            updated_at=_utc(record.updated_at),
+            updated_at=utc(record.updated_at),
         )
 
 
@@ -211,8 +207,8 @@ class Review(BaseModel):
             bbox=BBox.of(review.bbox),
             source=review.source,
             status=review.status,
-            created_at=review.created_at.replace(tzinfo=timezone.utc),
-            resolved_at=_utc(review.resolved_at),
+            created_at=utc(review.created_at),
+            resolved_at=utc(review.resolved_at),
             resolved_by=review.resolved_by,
         )
 
@@ -261,7 +257,7 @@ class Change(BaseModel):
             changed_by=change.changed_by,
             note=change.note,
             client=change.client,
-            changed_at=change.changed_at.replace(tzinfo=timezone.utc),
+            changed_at=utc(change.changed_at),
         )
 
 

@@ -4,11 +4,20 @@ from domain objects. Nothing else."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, overload
 
 from pydantic import BaseModel, Field
 
 from facerec import domain
+
+
+@overload
+def utc(moment: datetime) -> datetime: ...
+@overload
+def utc(moment: None) -> None: ...
+def utc(moment: datetime | None) -> datetime | None:
+    """A time the store keeps as naive UTC, with its time zone said."""
+    return moment.replace(tzinfo=timezone.utc) if moment is not None else None
 
 
 class ErrorDetail(BaseModel):
@@ -124,7 +133,7 @@ class EnrolledFace(BaseModel):
             model_pack=record.model_pack,
             bbox=BBox.of(record.bbox),
             det_score=round(record.det_score, 4),
-            created_at=record.created_at.replace(tzinfo=timezone.utc),  # stored as naive UTC
+            created_at=utc(record.created_at),
             image_url=f"/v1/faces/{record.face_id}/image",
         )
 

@@ -3,11 +3,12 @@ A log carries a result and a score, never an embedding or an image."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 
 from facerec import domain
+from facerec.api.schemas.common import utc
 
 
 class Log(BaseModel):
@@ -39,7 +40,7 @@ class Log(BaseModel):
             face_id=record.face_id,
             model_pack=record.model_pack,
             client=record.client,
-            created_at=record.created_at.replace(tzinfo=timezone.utc),  # stored as naive UTC
+            created_at=utc(record.created_at),
         )
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 
 from facerec import domain
+from facerec.api.schemas.common import utc
 
 
 class PersonCreate(BaseModel):
@@ -43,10 +44,8 @@ class Person(BaseModel):
             class_name=person.class_name,
             active=person.active,
             face_count=person.face_count,
-            created_at=person.created_at.replace(tzinfo=timezone.utc),  # stored as naive UTC
-            updated_at=person.updated_at.replace(tzinfo=timezone.utc)
-            if person.updated_at
-            else None,
+            created_at=utc(person.created_at),
+            updated_at=utc(person.updated_at),
         )
 
 
