@@ -79,6 +79,18 @@ class Settings(BaseSettings):
         description="needs_review when the second-best person is within this of the best.",
     )
     top_k_max: int = Field(50, ge=1, description="Largest top_k a request may ask for.")
+    index_sync_interval_s: float = Field(
+        0.0,
+        ge=0.0,
+        description="How often a process looks for other processes' writes before a search (one "
+        "primary-key range query); 0 looks before every search.",
+    )
+    index_sync_window_s: float = Field(
+        30.0,
+        ge=1.0,
+        description="Changes this recent are read again at every look, for transactions that "
+        "commit out of order (and clocks of several hosts that differ by less than this).",
+    )
 
     # Attendance and logs
     timezone: str | None = Field(

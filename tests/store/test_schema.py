@@ -90,7 +90,7 @@ def test_upgrading_again_keeps_every_row(settings: Settings) -> None:
         assert len(stored) == 1 and abs(float(stored[0].embedding.sum()) - 512 / 512**0.5) < 1e-3
         with again.engine.connect() as conn:
             assert (
-                conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
             )
     finally:
         again.dispose()

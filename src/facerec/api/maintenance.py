@@ -1,4 +1,5 @@
-"""Work a running server does on its own, beside the requests: deleting expired recognition logs.
+"""Work a running server does on its own, beside the requests: deleting expired recognition logs, and
+the IndexChanges rows every process has long applied.
 
 The lifespan starts ``prune_logs_periodically`` in its task group and cancels it at shutdown.
 """
@@ -12,6 +13,7 @@ import anyio
 
 from facerec.config import Settings
 from facerec.errors import FacerecError
+from facerec.service.index_sync import prune_changes
 from facerec.service.logs import prune_logs
 from facerec.store.db import Database
 
@@ -30,6 +32,7 @@ async def prune_logs_periodically(
     while True:
         try:
             await anyio.to_thread.run_sync(partial(prune_logs, database, settings))
+            await anyio.to_thread.run_sync(prune_changes, database)
         except FacerecError as exc:  # e.g. the database is unreachable for a while
             log.warning(
                 "pruning recognition logs failed (%s); trying again in %.0f s",

@@ -182,7 +182,7 @@ def _enroll(
 
 def _matching_other_person(runtime: Runtime, embedding: Vector, ref: PersonRef) -> Candidate | None:
     """The closest person other than ``ref`` when they score at or above the threshold."""
-    for candidate in runtime.index.search(embedding, top_k=2):  # people, so one of two is not ref
+    for candidate in runtime.search(embedding, top_k=2):  # people, so one of two is not ref
         if candidate.person != ref:
             return candidate if candidate.similarity >= runtime.default_threshold else None
     return None

@@ -55,7 +55,7 @@ def identify(
     results: list[IdentifiedFace] = []
     for embedded in runtime.engine.analyze(decoded.pixels):
         # Two people at least, so that the margin rule sees the runner-up whatever top_k is.
-        candidates = runtime.index.search(embedded.embedding, top_k=max(top_k, 2))
+        candidates = runtime.search(embedded.embedding, top_k=max(top_k, 2))
         decision, best = decide(candidates, rule)
         results.append(
             IdentifiedFace(

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 
 from facerec.config import Settings
-from facerec.domain import DecisionRule, DetectedFace, EmbeddedFace
+from facerec.domain import Candidate, DecisionRule, DetectedFace, EmbeddedFace, Vector
 from facerec.engine.image import DecodedImage, decode_image
 from facerec.engine.models import ensure_pack, get_pack
 from facerec.engine.pipeline import DetectionOptions, FaceEngine
@@ -21,8 +21,8 @@ from facerec.engine.session import SessionOptions
 from facerec.errors import ImageError, NoFaceFound
 from facerec.index.vectors import VectorIndex
 from facerec.service.decisions import decision_rule
+from facerec.service.index_sync import IndexSync
 from facerec.service.quality import QualityLimits
-from facerec.store import repositories as repo
 from facerec.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ class Runtime:
     engine: FaceEngine
     database: Database
     index: VectorIndex
+    sync: IndexSync  # keeps ``index`` equal to the database, other processes' writes included
 
     @property
     def model_pack(self) -> str:
@@ -83,6 +84,11 @@ class Runtime:
             raise NoFaceFound(f"no face was found in {label or 'the image'}")
         embedded, others = found
         return LargestFace(image=decoded, face=embedded, others=tuple(others))
+
+    def search(self, embedding: Vector, *, top_k: int) -> list[Candidate]:
+        """The ``top_k`` nearest people, after catching up with other processes' writes."""
+        self.sync.catch_up()
+        return self.index.search(embedding, top_k=top_k)
 
     def close(self) -> None:
         self.database.dispose()
@@ -129,13 +135,16 @@ def start_runtime(settings: Settings, *, show_progress: bool = False) -> Runtime
     engine = load_engine(settings, show_progress=show_progress)
     engine.warm_up()
     database = open_database(settings)
-    runtime = Runtime(
-        settings=settings,
-        engine=engine,
+    index = VectorIndex(model_pack=engine.pack.name, dimension=engine.dimension)
+    sync = IndexSync(
         database=database,
-        index=VectorIndex(model_pack=engine.pack.name, dimension=engine.dimension),
+        index=index,
+        model_pack=engine.pack.name,
+        interval_s=settings.index_sync_interval_s,
+        window_s=settings.index_sync_window_s,
     )
-    count = rebuild_index(runtime)
+    runtime = Runtime(settings=settings, engine=engine, database=database, index=index, sync=sync)
+    count = sync.load()
     if settings.threshold is None and not engine.pack.threshold_measured:
         log.warning(
             "the default threshold of %s (%.2f) was %s",
@@ -156,18 +165,4 @@ def start_runtime(settings: Settings, *, show_progress: bool = False) -> Runtime
 
 def rebuild_index(runtime: Runtime) -> int:
     """Reload the index from the database; faces made by another model pack are left out (and said)."""
-    with runtime.database.session() as session:
-        count = runtime.index.replace_all(
-            (e.face_id, e.person, e.embedding)
-            for e in repo.iter_embeddings(session, model_pack=runtime.model_pack)
-        )
-        others = {
-            p: n for p, n in repo.count_faces_by_pack(session).items() if p != runtime.model_pack
-        }
-    if others:
-        log.warning(
-            "faces enrolled with other model packs are not searchable with %s: %s",
-            runtime.model_pack,
-            ", ".join(f"{p}: {n}" for p, n in others.items()),
-        )
-    return count
+    return runtime.sync.load()

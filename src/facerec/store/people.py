@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from facerec.domain import Person, PersonRef, PersonType
 from facerec.errors import PersonExists, PersonNotFound
+from facerec.store import changes as index_changes
 from facerec.store.clock import utcnow
 from facerec.store.dialect import insert_if_absent
 from facerec.store.owners import owner_column
@@ -135,6 +136,9 @@ def update_person(session: Session, *, ref: PersonRef, changes: PersonChanges) -
             .where(_key(ref.person_type) == ref.person_id)
             .values(**values, UpdatedAt=utcnow())
         )
+    if "Active" in values:  # other processes take the faces out of their index, or put them back
+        action = index_changes.ADD if values["Active"] else index_changes.REMOVE
+        index_changes.mark_faces_of(session, ref=ref, action=action)
     return get_person(session, ref=ref)
 
 
@@ -153,6 +157,7 @@ def delete_person(session: Session, *, ref: PersonRef) -> Erased:
     def owned(table: type[Any]) -> Any:
         return owner_column(table, ref.person_type) == ref.person_id
 
+    index_changes.mark_faces_of(session, ref=ref, action=index_changes.REMOVE)
     deleted = {
         table: _rowcount(session.execute(delete(table).where(owned(table))))
         for table in (FaceData, AttendanceRecords, AttendanceReviews, AttendanceChanges)

@@ -6,7 +6,7 @@ Imports SQLAlchemy, the tables and the domain types only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +22,7 @@ from facerec.domain import (
     unit_embedding,
 )
 from facerec.errors import FaceNotFound
+from facerec.store import changes
 from facerec.store.clock import utcnow
 from facerec.store.owners import owner_column, owner_ref, owner_values
 from facerec.store.tables import FaceData, Student, Teacher
@@ -44,6 +45,7 @@ def add_face(
     row = FaceData(
         **owner_values(ref),
         FaceDescriptor=[float(v) for v in embedding],
+        Embedding=_binary(embedding),
         ImageData=image,
         ImageMime=image_mime,
         ImageSHA256=image_sha256,
@@ -54,6 +56,7 @@ def add_face(
     )
     session.add(row)
     session.flush()
+    changes.mark_faces(session, face_ids=[row.FaceID], action=changes.ADD)
     return _face_record(row)
 
 
@@ -109,6 +112,7 @@ def delete_face(session: Session, *, face_id: int) -> FaceRecord:
         raise FaceNotFound(f"face {face_id} does not exist")
     record = _face_record(row)
     session.execute(delete(FaceData).where(FaceData.FaceID == face_id))
+    changes.mark_faces(session, face_ids=[face_id], action=changes.REMOVE)
     return record
 
 
@@ -120,27 +124,47 @@ class StoredEmbedding:
 
 
 def iter_embeddings(
-    session: Session, *, model_pack: str, ref: PersonRef | None = None, batch_size: int = 2000
+    session: Session,
+    *,
+    model_pack: str,
+    ref: PersonRef | None = None,
+    face_ids: Collection[int] | None = None,
+    batch_size: int = 2000,
 ) -> Iterator[StoredEmbedding]:
     """Every stored embedding made by ``model_pack`` of an active person, streamed in batches (no
-    images loaded). ``ref`` narrows it to one person's."""
-    query = (
-        select(FaceData.FaceID, FaceData.StudentID, FaceData.TeacherID, FaceData.FaceDescriptor)
-        .outerjoin(Student, Student.StudentID == FaceData.StudentID)
-        .outerjoin(Teacher, Teacher.TeacherID == FaceData.TeacherID)
-        .where(FaceData.ModelPack == model_pack)
-        .where(or_(Student.Active.is_(True), Teacher.Active.is_(True)))
-        .order_by(FaceData.FaceID)
-        .execution_options(yield_per=batch_size)
-    )
-    if ref is not None:
-        query = query.where(owner_column(FaceData, ref.person_type) == ref.person_id)
-    for face_id, student_id, teacher_id, descriptor in session.execute(query):
-        yield StoredEmbedding(
-            face_id=face_id,
-            person=owner_ref(student_id, teacher_id),
-            embedding=unit_embedding(np.asarray(descriptor, dtype=np.float32)),
+    images loaded). ``ref`` narrows it to one person's, ``face_ids`` to those faces.
+
+    Read from the binary copy (``Embedding``): parsing 512 numbers of JSON per face would dominate
+    start-up. Rows without one (written before it existed) fall back to ``FaceDescriptor``."""
+    for column in (FaceData.Embedding, FaceData.FaceDescriptor):
+        query = (
+            select(FaceData.FaceID, FaceData.StudentID, FaceData.TeacherID, column)
+            .outerjoin(Student, Student.StudentID == FaceData.StudentID)
+            .outerjoin(Teacher, Teacher.TeacherID == FaceData.TeacherID)
+            .where(FaceData.ModelPack == model_pack)
+            .where(or_(Student.Active.is_(True), Teacher.Active.is_(True)))
+            .order_by(FaceData.FaceID)
+            .execution_options(yield_per=batch_size)
         )
+        if column is FaceData.Embedding:
+            query = query.where(FaceData.Embedding.is_not(None))
+        else:
+            query = query.where(FaceData.Embedding.is_(None))
+        if ref is not None:
+            query = query.where(owner_column(FaceData, ref.person_type) == ref.person_id)
+        if face_ids is not None:
+            query = query.where(FaceData.FaceID.in_(list(face_ids)))
+        for face_id, student_id, teacher_id, stored in session.execute(query):
+            raw = (
+                np.frombuffer(stored, dtype="<f4")
+                if isinstance(stored, bytes)
+                else np.asarray(stored, dtype=np.float32)
+            )
+            yield StoredEmbedding(
+                face_id=face_id,
+                person=owner_ref(student_id, teacher_id),
+                embedding=unit_embedding(raw),
+            )
 
 
 def count_faces_by_pack(session: Session) -> dict[str, int]:
@@ -149,6 +173,10 @@ def count_faces_by_pack(session: Session) -> dict[str, int]:
 
 
 # Helpers --------------------------------------------------------------------------------------------
+
+
+def _binary(embedding: Vector) -> bytes:
+    return np.asarray(embedding, dtype="<f4").tobytes()
 
 
 def _face_record(row: FaceData) -> FaceRecord:
@@ -192,6 +220,8 @@ def update_embedding(
     if row is None:
         raise FaceNotFound(f"face {face_id} does not exist")
     row.FaceDescriptor = [float(v) for v in embedding]
+    row.Embedding = _binary(embedding)
     row.ModelPack = model_pack
     row.BBox = [bbox.x1, bbox.y1, bbox.x2, bbox.y2]
     row.DetScore = det_score
+    changes.mark_faces(session, face_ids=[face_id], action=changes.ADD)

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -27,6 +28,7 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 LongBlob = LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb")
+Blob = LargeBinary().with_variant(mysql.BLOB(), "mysql", "mariadb")
 # Person ids compare exactly (binary collation on MySQL/MariaDB, as SQLite and the index compare them):
 # "S-001" and "s-001" are two people everywhere, never one person in the database and two in the index.
 PersonId = String(64).with_variant(mysql.VARCHAR(64, collation="utf8mb4_bin"), "mysql", "mariadb")
@@ -81,6 +83,8 @@ class FaceData(Base):
         PersonId, ForeignKey("Teacher.TeacherID", ondelete="CASCADE")
     )
     FaceDescriptor: Mapped[list[float]] = mapped_column(JSON)
+    # The same vector as little-endian float32 bytes: the index loads it without parsing JSON.
+    Embedding: Mapped[bytes | None] = mapped_column(Blob)
     ImageData: Mapped[bytes | None] = mapped_column(LongBlob)
     ImageMime: Mapped[str | None] = mapped_column(String(32))
     ImageSHA256: Mapped[str | None] = mapped_column(String(64))  # makes bulk enrollment idempotent
@@ -194,4 +198,20 @@ class FaceRecognitionLogs(Base):
     FaceID: Mapped[int | None] = mapped_column(Integer)
     ModelPack: Mapped[str | None] = mapped_column(String(64))
     Client: Mapped[str | None] = mapped_column(String(64))
+    CreatedAt: Mapped[datetime] = mapped_column(DateTime)
+
+
+class IndexChanges(Base):
+    """One row per face a write touched (enrolled, deleted, re-embedded, its person (de)activated).
+    Each server process reads the rows it has not applied and reloads those faces from FaceData, so
+    that its index follows the writes of other processes and hosts (``service/index_sync.py``)."""
+
+    __tablename__ = "IndexChanges"
+    __table_args__ = (Index("ix_index_changes_created", "CreatedAt"),)
+
+    ChangeID: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    FaceID: Mapped[int] = mapped_column(Integer)
+    Action: Mapped[str] = mapped_column(String(16))  # add, remove (what the writer did; for people)
     CreatedAt: Mapped[datetime] = mapped_column(DateTime)
