@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import numpy as np
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -156,5 +158,35 @@ def test_an_issue_2_database_upgrades_with_its_attendance_rows(settings: Setting
             conn.execute(text("DELETE FROM Student WHERE StudentID = 's1'"))
             # The foreign key came back with its ON DELETE CASCADE.
             assert conn.execute(text("SELECT COUNT(*) FROM AttendanceRecords")).scalar_one() == 0
+    finally:
+        database.dispose()
+
+
+def test_upgrading_to_0003_fills_the_binary_copy_of_every_vector(settings: Settings) -> None:
+    """Faces stored before 0003 (JSON only) get their float32 copy, and load the same."""
+    database = Database(settings.sqlalchemy_url())
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+    vector = unit_embedding(list(range(1, 513)))
+    with database.engine.begin() as conn:
+        conn.execute(text("INSERT INTO Student (StudentID, CreatedAt) VALUES ('s1', '2026-01-01')"))
+        conn.execute(
+            text(
+                "INSERT INTO FaceData (StudentID, FaceDescriptor, ModelPack, BBox, DetScore, "
+                "CreatedAt) VALUES ('s1', :vector, 'bundled', '[0, 0, 1, 1]', 0.9, '2026-01-01')"
+            ),
+            {"vector": json.dumps([float(v) for v in vector])},
+        )
+    try:
+        database.migrate()
+        with database.engine.connect() as conn:
+            stored = conn.execute(text("SELECT Embedding FROM FaceData")).scalar_one()
+        assert np.array_equal(np.frombuffer(stored, dtype="<f4"), vector)
+        with database.session() as session:
+            [loaded] = list(repo.iter_embeddings(session, model_pack="bundled"))
+        assert np.allclose(loaded.embedding, vector, atol=1e-7)
     finally:
         database.dispose()
