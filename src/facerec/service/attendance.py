@@ -128,7 +128,7 @@ def take_attendance(
         log.write([log.entry(exc.code)])
         raise
     embedded = runtime.engine.analyze(decoded.pixels)
-    candidates = [runtime.search(e.embedding, top_k=ASSIGN_TOP_K) for e in embedded]
+    candidates = runtime.search_all([e.embedding for e in embedded], top_k=ASSIGN_TOP_K)
     assigned = assign(candidates, rule)
     entries = [
         log.entry(

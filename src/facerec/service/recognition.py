@@ -53,9 +53,10 @@ def identify(
         log.write([log.entry(exc.code)])
         raise
     results: list[IdentifiedFace] = []
-    for embedded in runtime.engine.analyze(decoded.pixels):
-        # Two people at least, so that the margin rule sees the runner-up whatever top_k is.
-        candidates = runtime.search(embedded.embedding, top_k=max(top_k, 2))
+    faces = runtime.engine.analyze(decoded.pixels)
+    # Two people at least, so that the margin rule sees the runner-up whatever top_k is.
+    found = runtime.search_all([f.embedding for f in faces], top_k=max(top_k, 2))
+    for embedded, candidates in zip(faces, found, strict=True):
         decision, best = decide(candidates, rule)
         results.append(
             IdentifiedFace(

@@ -87,8 +87,12 @@ class Runtime:
 
     def search(self, embedding: Vector, *, top_k: int) -> list[Candidate]:
         """The ``top_k`` nearest people, after catching up with other processes' writes."""
+        return self.search_all([embedding], top_k=top_k)[0]
+
+    def search_all(self, embeddings: list[Vector], *, top_k: int) -> list[list[Candidate]]:
+        """``search`` for every face of a photo, catching up once (one query, not one per face)."""
         self.sync.catch_up()
-        return self.index.search(embedding, top_k=top_k)
+        return [self.index.search(e, top_k=top_k) for e in embeddings]
 
     def close(self) -> None:
         self.database.dispose()

@@ -1,0 +1,692 @@
+"""HTTP benchmark: p50/p95/p99 latency and throughput of enroll, verify and identify at 1, 4 and 16
+concurrent clients against a real ``facerec serve``, with the model compute of the same photos beside
+it, so that overhead = latency - compute at 1 client (issue 5's target: at most 15% of compute).
+
+    .venv/bin/python bench/http_overhead.py                          # SQLite in a temporary folder
+    .venv/bin/python bench/http_overhead.py --database-url mysql+pymysql://root@127.0.0.1:3306/
+    .venv/bin/python bench/http_overhead.py --setting workers=2 --setting intra_op_threads=1
+
+The server runs as a subprocess (temporary data folder, free port; with ``--database-url``, a fresh
+database created on that server and dropped at the end). A gallery is enrolled over HTTP first. Each
+client has its own keep-alive connection and sends multipart bodies built beforehand, so that the
+client adds as little as possible. The server's CPU time, and its main thread's (uvicorn's event loop),
+are read from /proc.
+
+Compute is decode + detect + align + embed of the request's photo(s) in this process, by the engine the
+server builds (same settings, same thread counts; both images for verify). The server and this engine
+never work at the same time, since they would compete for the cores. Compute is measured twice:
+
+- separately: before the server starts and after it stops, against the 1-client latencies
+  measured in between;
+- paired: with the server running but idle, one HTTP request, one compute call and one call of the
+  service function the route calls (compute + quality gate + index + database + recognition log),
+  in turn, with a pause between them. On a machine shared with other work this compares figures taken
+  a fraction of a second apart, and the service call splits the overhead into a service part and an
+  HTTP part.
+
+Prints Markdown tables and writes them to ``--out``. A benchmark, not a test.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this folder comes first on sys.path and this file would shadow the standard
+# library's ``http`` package (which urllib and email import): move the folder to the end, where
+# ``photos`` is still found.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(_HERE)]
+
+import argparse  # noqa: E402
+import importlib.util  # noqa: E402
+import os  # noqa: E402
+import socket  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+
+import httpx  # noqa: E402
+import numpy as np  # noqa: E402
+
+from facerec.config import Settings  # noqa: E402
+from facerec.engine.image import decode_image  # noqa: E402
+from facerec.engine.pipeline import FaceEngine  # noqa: E402
+from facerec.service.runtime import Runtime, start_runtime  # noqa: E402
+from photos import FACEDATA, SPECIAL_IDENTITIES, Photo, facedata_photos, sample_photo  # noqa: E402
+
+REPO = _HERE.parent
+TARGET_OVERHEAD = 0.15
+
+
+@dataclass(frozen=True)
+class Case:
+    """One benchmarked request: the route, its photos, and how its compute is measured."""
+
+    label: str
+    path: str
+    photos: tuple[Photo, ...]
+    status: int
+    requests: int
+    analyze_all: bool = False  # identify embeds every face; enroll and verify the largest only
+
+    def body(self, i: int, run: str) -> tuple[bytes, dict[str, str]]:
+        """The multipart body of request ``i`` (enroll: a new person each time)."""
+        if self.path == "/v1/faces":
+            data = {"person_type": "student", "person_id": f"b{run}-{i}", "allow_duplicate": "true"}
+            files = {"image": _part(self.photos[0])}
+        elif self.path == "/v1/verify":
+            data, files = {}, {"image1": _part(self.photos[0]), "image2": _part(self.photos[1])}
+        else:
+            data, files = {"top_k": "5"}, {"image": _part(self.photos[0])}
+        request = httpx.Request("POST", "http://x" + self.path, data=data, files=files)
+        return request.read(), {"Content-Type": request.headers["Content-Type"]}
+
+
+def _part(photo: Photo) -> tuple[str, bytes, str]:
+    return (Path(photo.name).name, photo.data, "image/jpeg")
+
+
+# ---------------------------------------------------------------------------------------- photos
+
+
+@dataclass(frozen=True)
+class Photos:
+    gallery: tuple[tuple[str, Photo], ...]  # (person id, photo)
+    verify_pair: tuple[Photo, Photo]
+    probe: Photo  # another photo of a gallery person
+    enroll: Photo
+    group: Photo
+
+
+def choose_photos(facedata: Path, gallery_size: int) -> Photos:
+    """One clean single-face photo per labelled person of facedata for the gallery (plus
+    yaoming.jpg); the first person with three such photos gives the verify pair and the probe."""
+    by_person: dict[str, list[Photo]] = {}
+    for photo in facedata_photos(facedata):
+        clean = photo.tags in ("", "lfw") and photo.faces_expected == 1
+        if clean and photo.identity not in SPECIAL_IDENTITIES:
+            by_person.setdefault(photo.identity, []).append(photo)
+    three = next(photos for photos in by_person.values() if len(photos) >= 3)
+    gallery = [(f"p{i:03d}", photos[0]) for i, photos in enumerate(by_person.values())]
+    yaoming = sample_photo("yaoming.jpg")
+    return Photos(
+        gallery=(*gallery[:gallery_size], ("yaoming", yaoming)),
+        verify_pair=(three[1], three[2]),
+        probe=three[1],
+        enroll=yaoming,
+        group=sample_photo("players.jpg"),
+    )
+
+
+def describe(photo: Photo) -> str:
+    pixels = photo.pixels()
+    return f"{photo.name} ({pixels.shape[1]}x{pixels.shape[0]} px, {len(photo.data) // 1024} KiB)"
+
+
+def cases_of(photos: Photos, *, requests: int, group_requests: int) -> list[Case]:
+    return [
+        Case("enroll", "/v1/faces", (photos.enroll,), 201, requests),
+        Case("verify", "/v1/verify", photos.verify_pair, 200, requests),
+        Case("identify, 1 face", "/v1/identify", (photos.probe,), 200, requests, True),
+        Case("identify, 22 faces", "/v1/identify", (photos.group,), 200, group_requests, True),
+    ]
+
+
+# ------------------------------------------------------------------------------ in-process timing
+
+
+Call = Callable[[], object]
+
+
+def compute_call(engine: FaceEngine, settings: Settings, case: Case) -> Call:
+    """Model compute of one request, as the service does it: decode, detect, align, embed (the
+    largest face for enroll and verify, every face for identify)."""
+
+    def once() -> None:
+        for photo in case.photos:
+            pixels = decode_image(
+                photo.data,
+                max_bytes=settings.max_image_bytes,
+                max_pixels=settings.max_image_pixels,
+            ).pixels
+            found = engine.analyze(pixels) if case.analyze_all else engine.largest_face(pixels)
+            assert found, f"no face in {photo.name}"
+
+    return once
+
+
+def service_call(runtime: Runtime, case: Case) -> Call:
+    """The service function the route calls, with the same arguments."""
+    from facerec.service import faces, recognition
+
+    photos = [p.data for p in case.photos]
+    if case.path == "/v1/faces":
+        return lambda: faces.enroll(
+            runtime,
+            image=photos[0],
+            ref=faces.person_ref("student", f"s{uuid.uuid4().hex[:12]}"),
+            name=None,
+            overrides=faces.Overrides(duplicate=True),
+            client="127.0.0.1",
+        )
+    if case.path == "/v1/verify":
+        return lambda: recognition.verify(
+            runtime, image1=photos[0], image2=photos[1], threshold=None, client="127.0.0.1"
+        )
+    return lambda: recognition.identify(
+        runtime, image=photos[0], threshold=None, top_k=5, client="127.0.0.1"
+    )
+
+
+def compute_alone(settings: Settings, cases: list[Case], repeats: int) -> dict[str, list[float]]:
+    """Compute of each request, wall-clock ms, with no server running."""
+    from facerec.service.runtime import load_engine
+
+    engine = load_engine(settings)
+    engine.warm_up()
+    measured = {}
+    for case in cases:
+        call = compute_call(engine, settings, case)
+        call()
+        measured[case.label] = [_timed(call) for _ in range(repeats)]
+    return measured
+
+
+def _timed(call: Call) -> float:
+    """Wall-clock milliseconds of one call."""
+    began = time.perf_counter()
+    call()
+    return (time.perf_counter() - began) * 1000
+
+
+# --------------------------------------------------------------------------------------- server
+
+
+@dataclass(frozen=True)
+class Server:
+    base: str
+    pid: int
+
+    def cpu_s(self) -> float:
+        """CPU seconds the server process has used, all threads (user + system)."""
+        return _cpu_s(Path(f"/proc/{self.pid}/stat"))
+
+    def loop_cpu_s(self) -> float:
+        """CPU seconds of the main thread, where uvicorn's event loop runs: HTTP parsing, multipart,
+        routing, validation, serialisation, logging (the service runs in the worker threads)."""
+        return _cpu_s(Path(f"/proc/{self.pid}/task/{self.pid}/stat"))
+
+
+def _cpu_s(stat: Path) -> float:
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_server(env: dict[str, str], log_path: Path) -> Iterator[Server]:
+    """``facerec serve`` in its own process, ready; its output goes to ``log_path``."""
+    base = f"http://127.0.0.1:{env['FACEREC_PORT']}"
+    with log_path.open("a") as log:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "facerec"), "serve"],
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 180
+            while not _ready(base):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"the server did not start:\n{log_path.read_text()[-3000:]}")
+                time.sleep(0.2)
+            yield Server(base, process.pid)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _ready(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/ready", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+@contextmanager
+def fresh_database(server_url: str | None) -> Iterator[str | None]:
+    """None for SQLite; else a new, empty database on the MySQL/MariaDB server of ``server_url``,
+    dropped afterwards."""
+    if server_url is None:
+        yield None
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server_url)
+    name = f"facerec_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url.set(database=""))
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+        admin.dispose()
+
+
+def enroll_gallery(base: str, photos: Photos) -> int:
+    enrolled = 0
+    with httpx.Client(base_url=base, timeout=60) as client:
+        for person_id, photo in photos.gallery:
+            response = client.post(
+                "/v1/faces",
+                files={"image": _part(photo)},
+                data={"person_type": "student", "person_id": person_id},
+            )
+            enrolled += response.status_code == 201  # refusals (quality, duplicate) are skipped
+    return enrolled
+
+
+# ------------------------------------------------------------------------------------------ load
+
+
+@dataclass
+class Level:
+    clients: int
+    latencies_ms: list[float] = field(default_factory=list)
+    wall_s: float = 0.0
+    server_cpu_s: float = 0.0
+    loop_cpu_s: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    def percentile(self, q: float) -> float:
+        return float(np.percentile(self.latencies_ms, q))
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies_ms) / self.wall_s
+
+    @property
+    def server_cpu_ms(self) -> float:
+        return self.server_cpu_s * 1000 / len(self.latencies_ms)
+
+    @property
+    def loop_cpu_ms(self) -> float:
+        return self.loop_cpu_s * 1000 / len(self.latencies_ms)
+
+
+Body = tuple[bytes, dict[str, str]]
+
+
+def run_level(server: Server, case: Case, clients: int) -> Level:
+    """Send ``case.requests`` requests from ``clients`` threads, each with its own keep-alive
+    connection, each sending its next request as soon as its last answer is in. The first request of
+    each client is a warm-up (it opens the connection) and is not counted."""
+    run = uuid.uuid4().hex[:6]
+    bodies = [case.body(i, run) for i in range(clients + case.requests)]
+    level = Level(clients)
+    warm, timed_bodies = bodies[:clients], bodies[clients:]
+    next_body = iter(range(len(timed_bodies)))
+    lock = threading.Lock()
+    start, stop = threading.Barrier(clients + 1), threading.Barrier(clients + 1)
+
+    def client_loop(warm_body: Body) -> None:
+        with httpx.Client(base_url=server.base, timeout=300) as client:
+            client.post(case.path, content=warm_body[0], headers=warm_body[1])
+            start.wait()
+            while (i := _next(lock, next_body)) is not None:
+                content, headers = timed_bodies[i]
+                began = time.perf_counter()
+                response = client.post(case.path, content=content, headers=headers)
+                elapsed_ms = (time.perf_counter() - began) * 1000
+                with lock:
+                    level.latencies_ms.append(elapsed_ms)
+                    if response.status_code != case.status:
+                        level.errors.append(f"{response.status_code} {response.text[:200]}")
+            stop.wait()  # keep the connection open until every client is done
+
+    threads = [threading.Thread(target=client_loop, args=(warm[i],)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began, cpu, loop_cpu = time.perf_counter(), server.cpu_s(), server.loop_cpu_s()
+    stop.wait()
+    level.wall_s = time.perf_counter() - began
+    level.server_cpu_s = server.cpu_s() - cpu
+    level.loop_cpu_s = server.loop_cpu_s() - loop_cpu
+    for thread in threads:
+        thread.join()
+    if level.errors:
+        raise SystemExit(f"{case.label}: {len(level.errors)} failed, e.g. {level.errors[0]}")
+    print(
+        f"  {case.label} x{clients}: p50 {level.percentile(50):.1f} ms, "
+        f"{level.throughput:.1f} req/s",
+        flush=True,
+    )
+    return level
+
+
+def _next(lock: threading.Lock, counter: Iterator[int]) -> int | None:
+    with lock:
+        return next(counter, None)
+
+
+def health_level(server: Server, requests: int) -> Level:
+    """GET /health at 1 client: the floor of a round trip (client, uvicorn, routing; no work)."""
+    level = Level(1)
+    with httpx.Client(base_url=server.base) as client:
+        client.get("/health")
+        began, cpu, loop_cpu = time.perf_counter(), server.cpu_s(), server.loop_cpu_s()
+        for _ in range(requests):
+            started = time.perf_counter()
+            client.get("/health").raise_for_status()
+            level.latencies_ms.append((time.perf_counter() - started) * 1000)
+        level.wall_s = time.perf_counter() - began
+        level.server_cpu_s = server.cpu_s() - cpu
+        level.loop_cpu_s = server.loop_cpu_s() - loop_cpu
+    return level
+
+
+@dataclass
+class Paired:
+    """A request's HTTP latency, compute and service call, taken in turn (wall-clock ms), and the
+    server's event-loop CPU per request."""
+
+    wall_ms: dict[str, list[float]] = field(
+        default_factory=lambda: {"http": [], "compute": [], "service": []}
+    )
+    loop_cpu_ms: float = 0.0
+
+    def p50(self, name: str) -> float:
+        return statistics.median(self.wall_ms[name])
+
+    def overhead_ms(self, of: str = "http", over: str = "compute") -> float:
+        """Median of the differences between neighbouring calls."""
+        return statistics.median(
+            a - b for a, b in zip(self.wall_ms[of], self.wall_ms[over], strict=True)
+        )
+
+
+def run_paired(
+    server: Server, runtime: Runtime, settings: Settings, case: Case, pairs: int, *, pause_s: float
+) -> Paired:
+    """``pairs`` times: one HTTP request (1 client), one compute call and one service call, in an
+    order that turns, with ``pause_s`` before each so that neither side's threads are still busy
+    (ONNX Runtime's spin down) when the other starts."""
+    run = uuid.uuid4().hex[:6]
+    bodies = [case.body(i, run) for i in range(pairs + 1)]
+    paired = Paired()
+    loop_cpu_s = 0.0
+    with httpx.Client(base_url=server.base, timeout=300) as client:
+
+        def http(i: int) -> float:
+            nonlocal loop_cpu_s
+            content, headers = bodies[i]
+            loop, began = server.loop_cpu_s(), time.perf_counter()
+            response = client.post(case.path, content=content, headers=headers)
+            elapsed_ms = (time.perf_counter() - began) * 1000
+            loop_cpu_s += server.loop_cpu_s() - loop
+            if response.status_code != case.status:
+                raise SystemExit(f"{case.label}: {response.status_code} {response.text[:200]}")
+            return elapsed_ms
+
+        compute, service = compute_call(runtime.engine, settings, case), service_call(runtime, case)
+        calls: dict[str, Callable[[int], float]] = {
+            "http": http,
+            "compute": lambda _i: _timed(compute),
+            "service": lambda _i: _timed(service),
+        }
+        for call in calls.values():
+            call(pairs)  # warm-up
+        names = list(calls)
+        for i in range(pairs):
+            for name in names[i % 3 :] + names[: i % 3]:
+                time.sleep(pause_s)
+                paired.wall_ms[name].append(calls[name](i))
+    paired.loop_cpu_ms = loop_cpu_s * 1000 / (pairs + 1)
+    return paired
+
+
+# ---------------------------------------------------------------------------------------- report
+
+
+def p50(samples: list[float]) -> float:
+    return statistics.median(samples)
+
+
+def spread(samples: list[float]) -> str:
+    low, high = np.percentile(samples, [10, 90])
+    return f"{low:.0f}-{high:.0f}"
+
+
+def settings_table(settings: Settings, info: dict[str, object], extra: dict[str, str]) -> str:
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    parser = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    access_log = "on" if settings.log_level.upper() in ("DEBUG", "INFO") else "off"
+    rows = [
+        ("server", f"`facerec serve`: 1 uvicorn process, {loop} loop, {parser} parser"),
+        ("FACEREC_WORKERS (thread pool for inference and database)", settings.workers),
+        ("FACEREC_INTRA_OP_THREADS (0: ONNX Runtime's default)", settings.intra_op_threads),
+        ("FACEREC_INTER_OP_THREADS", settings.inter_op_threads),
+        ("provider", info.get("provider", "?")),
+        ("model pack", info.get("model_pack", settings.model_pack)),
+        ("detector input", f"{settings.det_size_px} px"),
+        ("database", info.get("database", "?")),
+        (
+            "FACEREC_INDEX_SYNC_INTERVAL_S (0: a look before every search)",
+            settings.index_sync_interval_s,
+        ),
+        ("log level (uvicorn access log)", f"{settings.log_level} ({access_log})"),
+        ("CPU cores (os.cpu_count)", os.cpu_count()),
+        *extra.items(),
+    ]
+    return "| setting | value |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
+
+
+def latency_table(results: dict[str, dict[int, Level]], health: Level) -> str:
+    lines = [
+        "| request | clients | requests | p50 ms | p95 ms | p99 ms | req/s "
+        "| server CPU ms/req | of which event loop |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    rows = [*results.items(), ("GET /health (floor)", {1: health})]
+    for label, levels in rows:
+        for level in levels.values():
+            lines.append(
+                f"| {label} | {level.clients} | {len(level.latencies_ms)} "
+                f"| {level.percentile(50):.1f} | {level.percentile(95):.1f} "
+                f"| {level.percentile(99):.1f} | {level.throughput:.1f} "
+                f"| {level.server_cpu_ms:.1f} | {level.loop_cpu_ms:.1f} |"
+            )
+    return "\n".join(lines)
+
+
+def paired_table(paired: dict[str, Paired]) -> str:
+    lines = [
+        "| request | compute ms | service ms | HTTP ms | overhead ms | overhead % of compute "
+        "| of which service ms | of which HTTP ms | event loop CPU ms | ≤ 15% |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|:-:|",
+    ]
+    for label, one in paired.items():
+        share = one.overhead_ms() / one.p50("compute")
+        lines.append(
+            f"| {label} | {one.p50('compute'):.1f} | {one.p50('service'):.1f} "
+            f"| {one.p50('http'):.1f} | {one.overhead_ms():.1f} | {share:.0%} "
+            f"| {one.overhead_ms('service'):.1f} | {one.overhead_ms('http', 'service'):.1f} "
+            f"| {one.loop_cpu_ms:.1f} | {'yes' if share <= TARGET_OVERHEAD else 'no'} |"
+        )
+    return "\n".join(lines)
+
+
+def separate_table(
+    results: dict[str, dict[int, Level]],
+    before: dict[str, list[float]],
+    after: dict[str, list[float]],
+) -> str:
+    lines = [
+        "| request | compute before ms | compute after ms | HTTP ms (1 client) "
+        "| overhead % of compute |",
+        "|---|--:|--:|--:|--:|",
+    ]
+    for label, levels in results.items():
+        compute = p50(before[label] + after[label])
+        http = levels[1]
+        lines.append(
+            f"| {label} | {p50(before[label]):.1f} ({spread(before[label])}) "
+            f"| {p50(after[label]):.1f} ({spread(after[label])}) "
+            f"| {http.percentile(50):.1f} ({spread(http.latencies_ms)}) "
+            f"| {(http.percentile(50) - compute) / compute:.0%} |"
+        )
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------ main
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "http.md")
+    parser.add_argument(
+        "--database-url",
+        help="a MySQL/MariaDB server (mysql+pymysql://user@host:3306/); a fresh database is "
+        "created on it and dropped afterwards. Default: SQLite in a temporary folder",
+    )
+    parser.add_argument("--facedata", type=Path, default=FACEDATA)
+    parser.add_argument("--gallery", type=int, default=50, help="people enrolled first")
+    parser.add_argument("--clients", default="1,4,16", help="concurrency levels")
+    parser.add_argument("--requests", type=int, default=32, help="timed requests per level")
+    parser.add_argument("--group-requests", type=int, default=16, help="the same, 22-face photo")
+    parser.add_argument(
+        "--pairs", type=int, default=40, help="paired turns (fewer for the 22-face photo)"
+    )
+    parser.add_argument("--repeats", type=int, default=12, help="compute runs before and after")
+    parser.add_argument("--pause-ms", type=float, default=20, help="pause between paired calls")
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a server setting for both the server and the in-process engine, e.g. workers=2",
+    )
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    levels = [int(c) for c in args.clients.split(",") if c]
+    photos = choose_photos(args.facedata, args.gallery)
+    cases = cases_of(photos, requests=args.requests, group_requests=args.group_requests)
+    overrides = dict(s.split("=", 1) for s in args.setting)
+    started = time.monotonic()
+    loads: dict[str, float] = {}
+
+    def pairs(case: Case) -> int:  # as many turns per request as its share of the requests
+        return max(3, int(args.pairs) * case.requests // int(args.requests))
+
+    with (
+        tempfile.TemporaryDirectory(prefix="facerec-bench-http-") as folder,
+        fresh_database(args.database_url) as database_url,
+    ):
+        env = {f"FACEREC_{k.upper()}": v for k, v in overrides.items()}
+        env |= {"FACEREC_DATA_DIR": str(Path(folder) / "data"), "FACEREC_PORT": str(free_port())}
+        if database_url:
+            env["FACEREC_DATABASE_URL"] = database_url
+        # The server reads the same environment (and .env) plus these; so does this Settings.
+        settings = Settings(**{k.removeprefix("FACEREC_").lower(): v for k, v in env.items()})
+
+        loads["compute before"] = os.getloadavg()[0]
+        print("compute, no server running ...", flush=True)
+        before = compute_alone(settings, cases, args.repeats)
+
+        loads["server"] = os.getloadavg()[0]
+        print("server ...", flush=True)
+        with running_server(env, Path(folder) / "server.log") as server:
+            enrolled = enroll_gallery(server.base, photos)
+            info = httpx.get(f"{server.base}/v1/info").json()
+            health = health_level(server, args.requests)
+            results = {c.label: {n: run_level(server, c, n) for n in levels} for c in cases}
+            loads["paired"] = os.getloadavg()[0]
+            print("paired: HTTP, compute and service in turn ...", flush=True)
+            runtime = start_runtime(settings)
+            try:
+                paired = {
+                    c.label: run_paired(
+                        server, runtime, settings, c, pairs(c), pause_s=args.pause_ms / 1000
+                    )
+                    for c in cases
+                }
+            finally:
+                runtime.close()
+
+        loads["compute after"] = os.getloadavg()[0]
+        print("compute, server stopped ...", flush=True)
+        after = compute_alone(settings, cases, args.repeats)
+
+    photo_text = (
+        f"gallery: {enrolled} people enrolled of {len(photos.gallery)} offered (one facedata "
+        "photo each, plus yaoming.jpg); enroll: "
+        f"{describe(photos.enroll)}, a new person each time (allow_duplicate); verify: "
+        f"{describe(photos.verify_pair[0])} + {describe(photos.verify_pair[1])}; identify: "
+        f"{describe(photos.probe)}, and {describe(photos.group)}"
+    )
+    extra = {
+        "photos": photo_text,
+        "requests per level": f"{args.requests} ({args.group_requests} for the 22-face photo) "
+        "after one warm-up request per client",
+        "paired": f"{args.pairs} turns per request ({pairs(cases[-1])} for the 22-face photo), "
+        f"{args.pause_ms:.0f} ms pause before each call",
+        "load average (1 min) at each phase": ", ".join(f"{k} {v:.1f}" for k, v in loads.items()),
+        "run time": f"{time.monotonic() - started:.0f} s",
+    }
+    report = "\n\n".join(
+        [
+            "# HTTP: latency and throughput against a running server",
+            settings_table(settings, info, extra),
+            "## Latency and throughput",
+            "Latency as the client sees it (multipart bodies built beforehand, one keep-alive "
+            "connection per client); server CPU: the server process's user + system time over "
+            "the level, per request (ONNX Runtime's threads spin while they wait for work, so "
+            "this is more than the work itself, most at 1 client), and the part of it spent in "
+            "its main thread, uvicorn's event loop (HTTP, multipart, routing, validation, JSON, "
+            "access log).",
+            latency_table(results, health),
+            "## Overhead at 1 client (target: ≤ 15% of model compute)",
+            "Paired: the server running but idle, one HTTP request, one compute call and one "
+            "service call in turn; compute = decode + detect + align + embed of the request's "
+            "photo(s) by the server's engine settings in this process; service = the service "
+            "function the route calls (compute + quality gate + index + database + recognition "
+            "log); overhead = the median of HTTP - compute over neighbouring calls, split into "
+            "service - compute and HTTP - service.",
+            paired_table(paired),
+            "Separately, as a cross-check: compute with no server running (before it started and "
+            "after it stopped) against the 1-client latencies of the table above; p50 (p10-p90). "
+            "Minutes apart on a shared machine, so this one carries the machine's drift.",
+            separate_table(results, before, after),
+        ]
+    )
+    print("\n" + report)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(report + "\n")
+    print(f"\nwritten to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
