@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -42,9 +42,31 @@ class Settings(BaseSettings):
         default_factory=lambda: ["CPUExecutionProvider"],
         description="ONNX Runtime execution providers in order of preference.",
     )
-    intra_op_threads: int = Field(0, ge=0, description="ONNX Runtime threads per op (0 = auto).")
+    intra_op_threads: int = Field(
+        1,
+        ge=0,
+        description="ONNX Runtime threads per operator (0 = one per core). 1 serves the most "
+        "requests per second: the workers already run requests side by side; 0 gives the lowest "
+        "latency to one request at a time on an otherwise idle machine.",
+    )
     inter_op_threads: int = Field(1, ge=0, description="ONNX Runtime threads across ops.")
-    det_size_px: int = Field(640, ge=128, description="Detector input size (square, px).")
+    intra_op_spinning: bool = Field(
+        False,
+        description="Let idle ONNX Runtime threads busy-wait for work (only matters with "
+        "intra_op_threads other than 1): faster alone, slower when requests run side by side.",
+    )
+    det_size_px: int = Field(
+        640,
+        ge=128,
+        description="Detector input size (px): the square's side (letterbox) or the longest side "
+        "(fitted).",
+    )
+    det_sizing: Literal["fitted", "letterbox"] = Field(
+        "fitted",
+        description="fitted: the photo at its own size (scaled down to det_size_px when larger), "
+        "padded to a multiple of 32; letterbox: every photo scaled into a det_size_px square, as "
+        "InsightFace does (slower on small photos; embeddings equal to FaceAnalysis's).",
+    )
     det_score_min: float = Field(0.5, ge=0.0, le=1.0, description="Detector score cut-off.")
     det_nms_iou: float = Field(0.4, gt=0.0, le=1.0, description="Detector NMS IoU threshold.")
     pad_retry_ratio: float = Field(
@@ -90,6 +112,35 @@ class Settings(BaseSettings):
         ge=1.0,
         description="Changes this recent are read again at every look, for transactions that "
         "commit out of order (and clocks of several hosts that differ by less than this).",
+    )
+    index_kind: Literal["exact", "approximate", "auto"] = Field(
+        "auto",
+        description="1:N search: exact (every face compared), approximate (a scan of each face's "
+        "short binary code picks index_candidates faces, whose exact cosine then ranks the "
+        "people: the same scores, but a person none of whose faces is among them is missed), or "
+        "auto (exact below index_approximate_from faces, approximate from there on).",
+    )
+    index_approximate_from: int = Field(
+        100_000,
+        ge=0,
+        description="With index_kind auto, the number of faces from which search is approximate. "
+        "Measured on 2 busy shared cores (bench/search.py): exact p50 0.2 ms at 10k faces, 8 to "
+        "12 ms at 100k, 22 ms at 200k, 66 to 100 ms at 1M; approximate 0.4 ms at 100k, 2.4 ms at "
+        "1M, with the same best person for every genuine query. Below 100k exact costs little "
+        "and stays exact for strangers too.",
+    )
+    index_code_bits: int = Field(
+        512,
+        ge=64,
+        multiple_of=64,
+        description="Bits of each face's code for approximate search (64 bytes a face at 512): "
+        "more bits rank the candidates better and take longer to scan and to make.",
+    )
+    index_candidates: int = Field(
+        512,
+        ge=1,
+        description="Faces, nearest by code, whose exact cosine approximate search computes (at "
+        "least 8 per person asked for); more find weaker matches and take longer.",
     )
 
     # Attendance and logs

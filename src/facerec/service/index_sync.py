@@ -21,7 +21,7 @@ import threading
 import time
 from datetime import timedelta
 
-from facerec.index.vectors import VectorIndex
+from facerec.index.factory import SearchIndex
 from facerec.store import changes
 from facerec.store import repositories as repo
 from facerec.store.clock import utcnow
@@ -39,7 +39,7 @@ class IndexSync:
         self,
         *,
         database: Database,
-        index: VectorIndex,
+        index: SearchIndex,
         model_pack: str,
         interval_s: float,
         window_s: float,

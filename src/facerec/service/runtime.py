@@ -19,7 +19,7 @@ from facerec.engine.models import ensure_pack, get_pack
 from facerec.engine.pipeline import DetectionOptions, FaceEngine
 from facerec.engine.session import SessionOptions
 from facerec.errors import ImageError, NoFaceFound
-from facerec.index.vectors import VectorIndex
+from facerec.index.factory import SearchIndex, make_index
 from facerec.service.decisions import decision_rule
 from facerec.service.index_sync import IndexSync
 from facerec.service.quality import QualityLimits
@@ -44,7 +44,7 @@ class Runtime:
     settings: Settings
     engine: FaceEngine
     database: Database
-    index: VectorIndex
+    index: SearchIndex
     sync: IndexSync  # keeps ``index`` equal to the database, other processes' writes included
 
     @property
@@ -139,7 +139,7 @@ def start_runtime(settings: Settings, *, show_progress: bool = False) -> Runtime
     engine = load_engine(settings, show_progress=show_progress)
     engine.warm_up()
     database = open_database(settings)
-    index = VectorIndex(model_pack=engine.pack.name, dimension=engine.dimension)
+    index = make_index(settings, model_pack=engine.pack.name, dimension=engine.dimension)
     sync = IndexSync(
         database=database,
         index=index,

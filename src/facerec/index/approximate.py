@@ -1,0 +1,306 @@
+"""Approximate 1:N search for large galleries: a scan of short binary codes, then the exact cosine.
+
+Each face is kept twice: its float32 vector (as in ``VectorIndex``) and a code of ``code_bits`` bits,
+the signs of its projections on fixed random directions (SimHash). The fraction of bits in which two
+codes differ estimates the angle between the faces (θ/π), so a search ranks every code by its Hamming
+distance to the query's (faiss's SIMD scan: about 2 ms per million 512-bit codes on one core, a
+32nd of the bytes an exact search reads), then computes the exact cosine of the ``candidates``
+nearest from the float32 vectors and keeps each person's best face, all of their faces compared. Its
+scores are therefore the exact index's; only a person none of whose faces is among the candidates
+can be missed. A genuine match (cosine 0.4 and up) differs from the query in about 190 of 512 bits or
+fewer, an unrelated face in 256 give or take 16, so among a million faces the match is practically
+always among the 512 nearest codes (``bench/search.py`` measures it on real and synthetic faces).
+Graph (HNSW) and cluster (IVF) indexes were measured too and left: face embeddings are identities
+scattered with nothing between them to navigate by (HNSW via usearch: 85 to 99% recall@1 at 100k
+faces and minutes to build; IVF via faiss: 52 to 74% at 1M).
+
+Below ``exact_below`` faces every search is exact, one matrix-vector product as in ``VectorIndex``,
+and no codes are made (they would only lengthen start-up). They are made for every face when the
+index reaches that size: in ``replace_all``, outside the lock, or in the ``add`` that reaches it,
+under the lock (a one-off pause, about a second per 100,000 faces on 2 cores); then kept up to date
+until a ``replace_all`` loads fewer faces than that.
+
+Thread-safe in the same way as ``VectorIndex``: one lock around every read and write of the content
+(a search holds it for one scan and a few hundred dot products); the codes of a query or of a new
+face are computed before the lock is taken; a rebuild reads and encodes its rows outside the lock,
+writes made meanwhile are replayed on the new content, and rebuilds run one at a time.
+Imports numpy, faiss and the domain types only.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import TypeVar
+
+import faiss
+import numpy as np
+import numpy.typing as npt
+
+from facerec.domain import Candidate, PersonRef, Vector
+from facerec.index.vectors import _best_per_person, _top_indices
+
+Codes = npt.NDArray[np.uint8]
+Scalar = TypeVar("Scalar", bound=np.generic)
+ENCODE_CHUNK = 65_536  # rows projected at once while rebuilding: 128 MiB of float32 at 512 bits
+
+
+class ApproximateIndex:
+    def __init__(
+        self,
+        *,
+        model_pack: str,
+        dimension: int,
+        code_bits: int = 512,
+        candidates: int = 512,
+        exact_below: int = 0,
+        seed: int = 0,
+    ) -> None:
+        if code_bits <= 0 or code_bits % 64:
+            raise ValueError(f"code_bits must be a positive multiple of 64, got {code_bits}")
+        if candidates < 1:
+            raise ValueError(f"candidates must be at least 1, got {candidates}")
+        self.model_pack = model_pack
+        self.dimension = dimension
+        self.code_bits = code_bits
+        self.candidates = candidates
+        self.exact_below = exact_below
+        self._projection = _random_directions(code_bits, dimension, seed)
+        self._lock = threading.Lock()
+        self._matrix = np.zeros((0, dimension), dtype=np.float32)
+        # None while the index has stayed below exact_below (see the module's docstring).
+        self._codes: Codes | None = self._encode(self._matrix) if exact_below <= 0 else None
+        self._face_ids: list[int] = []
+        self._people: list[PersonRef] = []
+        self._row_of: dict[int, int] = {}
+        # remove_person finds a person's faces here, not by comparing a million PersonRefs under the lock.
+        self._faces_of: dict[PersonRef, list[int]] = {}
+        self._count = 0
+        # While replace_all reads the database, adds and removes are also recorded here and replayed
+        # on the new content, so that a write committed during a rebuild is not lost.
+        self._during_rebuild: list[tuple[int, PersonRef, Vector, Codes | None] | int] | None = None
+        self._one_rebuild_at_a_time = threading.Lock()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return self._count
+
+    @property
+    def searches_approximately(self) -> bool:
+        """Whether a search now scans the codes (the index holds ``exact_below`` faces or more)."""
+        with self._lock:
+            return self._count >= self.exact_below and self._codes is not None
+
+    def replace_all(self, items: Iterable[tuple[int, PersonRef, Vector]]) -> int:
+        """Swap the whole content for ``items`` (face_id, person, unit vector), read lazily; adds and
+        removes made while ``items`` is being read are kept. Returns the new count."""
+        with self._one_rebuild_at_a_time:
+            return self._replace_all(items)
+
+    def _replace_all(self, items: Iterable[tuple[int, PersonRef, Vector]]) -> int:
+        with self._lock:
+            self._during_rebuild = []
+        try:
+            face_ids: list[int] = []
+            people: list[PersonRef] = []
+            rows: list[Vector] = []
+            for face_id, person, vector in items:
+                self._check(vector)
+                face_ids.append(face_id)
+                people.append(person)
+                rows.append(vector)
+            matrix = np.vstack(rows) if rows else np.zeros((0, self.dimension), dtype=np.float32)
+            del rows
+            matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+            codes = self._encode(matrix) if len(face_ids) >= self.exact_below else None
+        except BaseException:
+            with self._lock:
+                self._during_rebuild = None
+            raise
+        faces_of: dict[PersonRef, list[int]] = {}
+        for face_id, person in zip(face_ids, people, strict=True):
+            faces_of.setdefault(person, []).append(face_id)
+        with self._lock:
+            self._matrix = matrix
+            self._codes = codes
+            self._face_ids = face_ids
+            self._people = people
+            self._row_of = {f: i for i, f in enumerate(face_ids)}
+            self._faces_of = faces_of
+            self._count = len(face_ids)
+            changes, self._during_rebuild = self._during_rebuild or [], None
+            for change in changes:
+                if isinstance(change, int):
+                    self._remove_locked(change)
+                else:
+                    self._add_locked(*change)
+            return self._count
+
+    def add(self, face_id: int, person: PersonRef, vector: Vector) -> None:
+        self._check(vector)
+        # Read without the lock: a code made for nothing, or one missing (made under the lock), is
+        # all that a race can cost.
+        code = self._encode(vector[None, :])[0] if self._codes is not None else None
+        with self._lock:
+            if self._during_rebuild is not None:
+                self._during_rebuild.append((face_id, person, vector, code))
+            self._add_locked(face_id, person, vector, code)
+
+    def _add_locked(
+        self, face_id: int, person: PersonRef, vector: Vector, code: Codes | None
+    ) -> None:
+        if face_id in self._row_of:
+            return
+        if self._count == self._matrix.shape[0]:
+            capacity = max(16, self._count * 2)
+            self._matrix = _grown(self._matrix, self._count, capacity)
+            if self._codes is not None:
+                self._codes = _grown(self._codes, self._count, capacity)
+        self._matrix[self._count] = vector
+        if self._codes is not None:
+            self._codes[self._count] = self._encode(vector[None, :])[0] if code is None else code
+        self._face_ids.append(face_id)
+        self._people.append(person)
+        self._row_of[face_id] = self._count
+        self._faces_of.setdefault(person, []).append(face_id)
+        self._count += 1
+        if self._codes is None and self._count >= self.exact_below:
+            self._codes = np.zeros((self._matrix.shape[0], self.code_bits // 8), dtype=np.uint8)
+            self._codes[: self._count] = self._encode(self._matrix[: self._count])
+
+    def remove(self, face_id: int) -> None:
+        """Drop one face; the last row moves into its place."""
+        with self._lock:
+            if self._during_rebuild is not None:
+                self._during_rebuild.append(face_id)
+            self._remove_locked(face_id)
+
+    def remove_person(self, person: PersonRef) -> int:
+        """Drop every face of ``person``; returns how many."""
+        with self._lock:
+            face_ids = list(self._faces_of.get(person, ()))
+            for face_id in face_ids:
+                if self._during_rebuild is not None:
+                    self._during_rebuild.append(face_id)
+                self._remove_locked(face_id)
+            return len(face_ids)
+
+    def _remove_locked(self, face_id: int) -> None:
+        row = self._row_of.pop(face_id, None)
+        if row is None:
+            return
+        person = self._people[row]
+        faces = self._faces_of[person]
+        faces.remove(face_id)
+        if not faces:
+            del self._faces_of[person]
+        last = self._count - 1
+        if row != last:
+            self._matrix[row] = self._matrix[last]
+            if self._codes is not None:
+                self._codes[row] = self._codes[last]
+            self._face_ids[row] = self._face_ids[last]
+            self._people[row] = self._people[last]
+            self._row_of[self._face_ids[row]] = row
+        self._face_ids.pop()
+        self._people.pop()
+        self._count = last
+
+    def search(self, query: Vector, *, top_k: int) -> list[Candidate]:
+        """The ``top_k`` most similar people (each with their best face), most similar first. The
+        people are found among the ``candidates`` faces nearest by code; each one's similarity is
+        then the exact one of their best face, all of their faces compared."""
+        self._check(query)
+        code = self._encode(query[None, :]) if self._codes is not None else None
+        with self._lock:
+            count, codes = self._count, self._codes
+            if codes is None or count < self.exact_below:
+                return self._search_exact_locked(query, top_k)
+            if code is None:  # the codes were made meanwhile
+                code = self._encode(query[None, :])
+            # Enough faces to find top_k distinct people unless a few people own most of them; then
+            # four times as many, up to every face (an exact search).
+            wanted = max(self.candidates, top_k * 8)
+            while wanted < count:
+                rows = self._nearest_codes_locked(codes, code, wanted)
+                sims = self._matrix[rows] @ query
+                # A few more people than asked for, so that one whose best face was not among the
+                # candidates can still be ranked where their exact score puts them.
+                people = _people_in_order(rows[np.argsort(-sims)], self._people, 2 * top_k)
+                if len(people) >= top_k:
+                    best = [self._best_face_locked(p, query) for p in people]
+                    best.sort(key=lambda c: -c.similarity)
+                    return best[:top_k]
+                wanted *= 4
+            return self._search_exact_locked(query, top_k)
+
+    def _best_face_locked(self, person: PersonRef, query: Vector) -> Candidate:
+        face_ids = self._faces_of[person]
+        rows = np.fromiter((self._row_of[f] for f in face_ids), dtype=np.intp, count=len(face_ids))
+        sims = self._matrix[rows] @ query
+        best = int(np.argmax(sims))
+        return Candidate(face_id=face_ids[best], person=person, similarity=float(sims[best]))
+
+    def _nearest_codes_locked(self, codes: Codes, code: Codes, count: int) -> npt.NDArray[np.int64]:
+        # One query is one scan: more OpenMP threads only add hand-over costs (measured 2 ms on one
+        # thread, 5 to 190 ms on two, at a million codes). The setting is per calling thread.
+        faiss.omp_set_num_threads(1)
+        _, rows = faiss.knn_hamming(code, codes[: self._count], count, "mc")
+        found: npt.NDArray[np.int64] = rows[0]
+        return found[found >= 0]  # -1 pads a short answer
+
+    def _search_exact_locked(self, query: Vector, top_k: int) -> list[Candidate]:
+        if self._count == 0:
+            return []
+        sims = self._matrix[: self._count] @ query
+        wanted = min(self._count, max(top_k * 8, 32))
+        best = _best_per_person(
+            _top_indices(sims, wanted), sims, self._people, self._face_ids, top_k
+        )
+        if len(best) < top_k and wanted < self._count:
+            best = _best_per_person(np.argsort(-sims), sims, self._people, self._face_ids, top_k)
+        return best
+
+    def _encode(self, vectors: npt.NDArray[np.float32]) -> Codes:
+        """The codes of ``vectors`` (rows), projected a chunk at a time to bound the memory used."""
+        codes = np.empty((len(vectors), self.code_bits // 8), dtype=np.uint8)
+        for start in range(0, len(vectors), ENCODE_CHUNK):
+            chunk = vectors[start : start + ENCODE_CHUNK]
+            codes[start : start + len(chunk)] = np.packbits(chunk @ self._projection.T > 0, axis=1)
+        return codes
+
+    def _check(self, vector: Vector) -> None:
+        if vector.dtype != np.float32 or vector.shape != (self.dimension,):
+            raise ValueError(
+                f"index {self.model_pack} holds {self.dimension}-d float32 vectors, got "
+                f"{vector.dtype} {vector.shape}"
+            )
+
+
+def _random_directions(count: int, dimension: int, seed: int) -> npt.NDArray[np.float32]:
+    """``count`` fixed random directions: orthogonal where there are no more than ``dimension`` (each
+    bit then says something the others do not), independent beyond."""
+    rng = np.random.default_rng(seed)
+    gaussian = rng.standard_normal((count, dimension))
+    if count <= dimension:
+        q, _ = np.linalg.qr(gaussian.T)
+        gaussian = q.T
+    return np.ascontiguousarray(gaussian, dtype=np.float32)
+
+
+def _grown(array: npt.NDArray[Scalar], used: int, capacity: int) -> npt.NDArray[Scalar]:
+    grown: npt.NDArray[Scalar] = np.zeros((capacity, array.shape[1]), dtype=array.dtype)
+    grown[:used] = array[:used]
+    return grown
+
+
+def _people_in_order(
+    rows: npt.NDArray[np.int64], people: list[PersonRef], limit: int
+) -> list[PersonRef]:
+    """The distinct people of ``rows`` in their order, ``limit`` at most."""
+    seen: dict[PersonRef, None] = {}
+    for row in rows.tolist():
+        seen.setdefault(people[row])
+        if len(seen) == limit:
+            break
+    return list(seen)
