@@ -134,37 +134,29 @@ def iter_embeddings(
     """Every stored embedding made by ``model_pack`` of an active person, streamed in batches (no
     images loaded). ``ref`` narrows it to one person's, ``face_ids`` to those faces.
 
-    Read from the binary copy (``Embedding``): parsing 512 numbers of JSON per face would dominate
-    start-up. Rows without one (written before it existed) fall back to ``FaceDescriptor``."""
-    for column in (FaceData.Embedding, FaceData.FaceDescriptor):
-        query = (
-            select(FaceData.FaceID, FaceData.StudentID, FaceData.TeacherID, column)
-            .outerjoin(Student, Student.StudentID == FaceData.StudentID)
-            .outerjoin(Teacher, Teacher.TeacherID == FaceData.TeacherID)
-            .where(FaceData.ModelPack == model_pack)
-            .where(or_(Student.Active.is_(True), Teacher.Active.is_(True)))
-            .order_by(FaceData.FaceID)
-            .execution_options(yield_per=batch_size)
+    Read from the binary copy (``Embedding``, written beside FaceDescriptor by every writer and
+    filled for older rows by migration 0003): parsing 512 numbers of JSON per face would dominate
+    start-up."""
+    query = (
+        select(FaceData.FaceID, FaceData.StudentID, FaceData.TeacherID, FaceData.Embedding)
+        .outerjoin(Student, Student.StudentID == FaceData.StudentID)
+        .outerjoin(Teacher, Teacher.TeacherID == FaceData.TeacherID)
+        .where(FaceData.ModelPack == model_pack)
+        .where(or_(Student.Active.is_(True), Teacher.Active.is_(True)))
+        .order_by(FaceData.FaceID)
+        .execution_options(yield_per=batch_size)
+    )
+    if ref is not None:
+        query = query.where(owner_column(FaceData, ref.person_type) == ref.person_id)
+    if face_ids is not None:
+        query = query.where(FaceData.FaceID.in_(list(face_ids)))
+    for face_id, student_id, teacher_id, stored in session.execute(query):
+        assert stored is not None  # written with every FaceDescriptor since migration 0003
+        yield StoredEmbedding(
+            face_id=face_id,
+            person=owner_ref(student_id, teacher_id),
+            embedding=unit_embedding(np.frombuffer(stored, dtype="<f4")),
         )
-        if column is FaceData.Embedding:
-            query = query.where(FaceData.Embedding.is_not(None))
-        else:
-            query = query.where(FaceData.Embedding.is_(None))
-        if ref is not None:
-            query = query.where(owner_column(FaceData, ref.person_type) == ref.person_id)
-        if face_ids is not None:
-            query = query.where(FaceData.FaceID.in_(list(face_ids)))
-        for face_id, student_id, teacher_id, stored in session.execute(query):
-            raw = (
-                np.frombuffer(stored, dtype="<f4")
-                if isinstance(stored, bytes)
-                else np.asarray(stored, dtype=np.float32)
-            )
-            yield StoredEmbedding(
-                face_id=face_id,
-                person=owner_ref(student_id, teacher_id),
-                embedding=unit_embedding(raw),
-            )
 
 
 def count_faces_by_pack(session: Session) -> dict[str, int]:
