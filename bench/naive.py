@@ -6,7 +6,9 @@ per-request check for other processes' writes (``Runtime.search``: one primary-k
 the matrix product). Both answer the same question; the table says how long each takes and whether
 they agree on the best person.
 
-    .venv/bin/python bench/naive.py --mysql mysql+pymysql://root@127.0.0.1:3306/test
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/naive.py --mysql mysql+pymysql://root@127.0.0.1:3306/test
+
+(One BLAS thread, as the server runs: numpy is loaded here before facerec can ask for it.)
 """
 
 from __future__ import annotations
