@@ -7,6 +7,7 @@ optional ``.env`` file, then passed down. Nothing else in the package reads the 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,6 +16,14 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 StringList = Annotated[list[str], NoDecode]  # "a,b,c" in the environment
+
+
+def one_blas_thread() -> None:
+    """Ask for one BLAS thread unless the environment already chose; effective only before numpy
+    loads (``facerec/__init__.py`` calls it). The index's matrix-vector product is memory-bound, so a
+    second thread gains little, and BLAS threads that wait for a busy core stall searches: p99 at 10k
+    faces 8.7 ms with two threads, 0.9 ms with one (2 shared cores; README, "Speed and scale")."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 class Settings(BaseSettings):

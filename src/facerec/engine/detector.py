@@ -3,11 +3,20 @@
 Follows InsightFace's SCRFD post-processing (anchor-free distance decoding over strides 8/16/32,
 score cut-off, NMS) so that its output matches the reference pipeline. Thread-safe: holds only
 read-only state after construction, and ONNX Runtime sessions may be run from several threads.
+
+Two ways to size the network's input (SCRFD is fully convolutional, any multiple of 32 works):
+
+- ``letterbox``: InsightFace's. The photo is scaled, up or down, so that its longer side is
+  ``size_px``, into a ``size_px`` square padded with black. Every photo costs a 640x640 run.
+- ``fitted``: the photo keeps its own size unless its longer side exceeds ``size_px`` (then it is
+  scaled down as above), and is padded only up to the next multiple of 32 on each side. A 250x250
+  photo runs at 256x256, about a sixth of the work, and a 4:3 photo at 640x480.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -17,6 +26,8 @@ import onnxruntime as ort
 from facerec.errors import ModelError
 
 FloatArray = npt.NDArray[np.float32]
+DetectorInput = Literal["letterbox", "fitted"]
+STRIDE_MAX_PX = 32  # the coarsest feature map: input sides must be multiples of it
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,27 +83,25 @@ class ScrfdDetector:
         self._centers: dict[tuple[int, int, int], FloatArray] = {}
 
     def detect(
-        self, image_bgr: npt.NDArray[np.uint8], *, size_px: int, score_min: float
+        self,
+        image_bgr: npt.NDArray[np.uint8],
+        *,
+        size_px: int,
+        score_min: float,
+        sizing: DetectorInput = "letterbox",
     ) -> Detections:
         """All faces in ``image_bgr`` scoring at least ``score_min``, best first."""
-        height, width = image_bgr.shape[:2]
-        if height / width > 1.0:
-            new_h, new_w = size_px, int(size_px / (height / width))
-        else:
-            new_w, new_h = size_px, int(size_px * (height / width))
-        new_w, new_h = max(new_w, 1), max(new_h, 1)
-        scale = new_h / height
-        canvas = np.zeros((size_px, size_px, 3), dtype=np.uint8)
-        canvas[:new_h, :new_w] = cv2.resize(image_bgr, (new_w, new_h))
+        canvas, scale = input_canvas(image_bgr, size_px=size_px, sizing=sizing)
+        canvas_h, canvas_w = canvas.shape[:2]
         blob = cv2.dnn.blobFromImage(
             canvas,
             1.0 / self.input_std,
-            (size_px, size_px),
+            (canvas_w, canvas_h),
             (self.input_mean, self.input_mean, self.input_mean),
             swapRB=True,
         )
         outputs = self.session.run(self.output_names, {self.input_name: blob})
-        boxes, scores, landmarks = self._decode(outputs, size_px, score_min)
+        boxes, scores, landmarks = self._decode(outputs, canvas_h, canvas_w, score_min)
         if scores.size == 0:
             return EMPTY
         order = np.argsort(-scores, kind="stable")
@@ -105,7 +114,7 @@ class ScrfdDetector:
         )
 
     def _decode(
-        self, outputs: list[npt.NDArray[np.float32]], size_px: int, score_min: float
+        self, outputs: list[npt.NDArray[np.float32]], height: int, width: int, score_min: float
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
         fmc = len(self.strides)
         all_scores, all_boxes, all_kps = [], [], []
@@ -117,7 +126,7 @@ class ScrfdDetector:
                 scores, box_pred, kps_pred = scores[0], box_pred[0], kps_pred[0]
             box_pred = box_pred * stride
             kps_pred = kps_pred * stride
-            centers = self._anchor_centers(size_px // stride, size_px // stride, stride)
+            centers = self._anchor_centers(height // stride, width // stride, stride)
             hits = np.where(scores.reshape(-1) >= score_min)[0]
             if hits.size == 0:
                 continue
@@ -164,3 +173,36 @@ class ScrfdDetector:
             overlap = inter / (areas[i] + areas[order[1:]] - inter)
             order = order[np.where(overlap <= self.nms_iou)[0] + 1]
         return keep
+
+
+def input_canvas(
+    image_bgr: npt.NDArray[np.uint8], *, size_px: int, sizing: DetectorInput
+) -> tuple[npt.NDArray[np.uint8], float]:
+    """The detector's input picture (the photo scaled and padded with black at the right and
+    bottom) and the scale from photo to canvas."""
+    height, width = image_bgr.shape[:2]
+    if sizing == "fitted" and max(height, width) <= size_px:
+        new_w, new_h, scale = width, height, 1.0
+        resized = image_bgr
+    else:
+        # InsightFace's arithmetic, kept exactly: the same sizes give the same detections.
+        if height / width > 1.0:
+            new_h, new_w = size_px, int(size_px / (height / width))
+        else:
+            new_w, new_h = size_px, int(size_px * (height / width))
+        new_w, new_h = max(new_w, 1), max(new_h, 1)
+        scale = new_h / height
+        resized = np.asarray(cv2.resize(image_bgr, (new_w, new_h)), dtype=np.uint8)
+    if sizing == "fitted":
+        canvas_h, canvas_w = _round_up(new_h, STRIDE_MAX_PX), _round_up(new_w, STRIDE_MAX_PX)
+    else:
+        canvas_h = canvas_w = size_px
+    if (canvas_h, canvas_w) == (new_h, new_w):
+        return resized, scale
+    canvas = np.zeros((canvas_h, canvas_w, 3), dtype=np.uint8)
+    canvas[:new_h, :new_w] = resized
+    return canvas, scale
+
+
+def _round_up(value: int, multiple: int) -> int:
+    return -(-value // multiple) * multiple

@@ -3,6 +3,8 @@
 Accepts JPEG, PNG (RGBA, 16-bit, palette), WebP, BMP, GIF (first frame) and TIFF; applies EXIF
 orientation; converts grayscale, CMYK and alpha to RGB. Enforces limits on bytes and pixels before
 decoding the pixel data (decompression bombs). Returns BGR uint8, the layout the models and OpenCV use.
+Pillow reads every header; whole 8-bit colour or gray JPEGs (most uploads) are then decoded by OpenCV,
+to the same pixels, twice as fast.
 Pillow's errors are translated here into ``ImageError`` subclasses. Imports nothing of the web or the
 database.
 """
@@ -10,8 +12,10 @@ database.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -88,15 +92,102 @@ def decode_image(data: bytes, *, max_bytes: int, max_pixels: int) -> DecodedImag
         raise ImageTooLarge(f"the image is {width}x{height} pixels; the limit is {max_pixels}")
     if width < 1 or height < 1:
         raise CorruptImage("the image has no pixels")
+    pixels = _plain_jpeg(data, image) if fmt == "JPEG" else None
+    if pixels is None:
+        pixels = _decode_with_pillow(image)
+    return DecodedImage(pixels=pixels, format=fmt, mime=MIME_BY_FORMAT[fmt])
+
+
+def _decode_with_pillow(image: Image.Image) -> BgrImage:
     try:
         image.seek(0)  # first frame of a GIF or multi-page TIFF
         image.load()
-        upright = ImageOps.exif_transpose(image)
-        rgb = _to_rgb(upright)
+        # In place: without an orientation tag this costs nothing (a copy otherwise, 90 ms on a
+        # 36 Mpx photo).
+        ImageOps.exif_transpose(image, in_place=True)
+        rgb = _to_rgb(image)
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise CorruptImage(f"the image is damaged: {exc}") from exc
-    pixels = np.asarray(rgb, dtype=np.uint8)[:, :, ::-1]
-    return DecodedImage(pixels=np.ascontiguousarray(pixels), format=fmt, mime=MIME_BY_FORMAT[fmt])
+    # OpenCV swaps the channels in one vectorised pass; numpy's [..., ::-1] copy is ten times slower.
+    return np.asarray(cv2.cvtColor(np.asarray(rgb, dtype=np.uint8), cv2.COLOR_RGB2BGR), np.uint8)
+
+
+def _plain_jpeg(data: bytes, image: Image.Image) -> BgrImage | None:
+    """An 8-bit colour or gray JPEG decoded by OpenCV, straight into BGR; None for anything else.
+
+    The same libjpeg decoding as Pillow's, pixel for pixel (all 277 such photos of facedata), in
+    about half the time: Pillow's pixels reach numpy through an extra copy. Two things Pillow does
+    are kept: the orientation is read by Pillow (EXIF, or XMP without EXIF), and a JPEG cut short
+    goes to Pillow, which refuses it where libjpeg would fill the missing part with grey.
+    """
+    if image.mode not in ("RGB", "L") or not _jpeg_runs_to_its_end(data):
+        return None
+    try:
+        orientation = image.getexif().get(EXIF_ORIENTATION, 1)
+    except (OSError, ValueError, SyntaxError, EOFError):
+        return None  # Pillow reports the damage
+    flags = cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION
+    pixels = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
+    if pixels is None or pixels.shape[:2] != (image.height, image.width):
+        return None
+    return _upright(np.asarray(pixels, dtype=np.uint8), orientation)
+
+
+EXIF_ORIENTATION = 0x0112
+
+
+def _upright(pixels: BgrImage, orientation: int) -> BgrImage:
+    """ImageOps.exif_transpose's transposition for an EXIF orientation, in OpenCV."""
+    if orientation == 2:
+        turned = cv2.flip(pixels, 1)
+    elif orientation == 3:
+        turned = cv2.rotate(pixels, cv2.ROTATE_180)
+    elif orientation == 4:
+        turned = cv2.flip(pixels, 0)
+    elif orientation == 5:
+        turned = cv2.transpose(pixels)
+    elif orientation == 6:
+        turned = cv2.rotate(pixels, cv2.ROTATE_90_CLOCKWISE)
+    elif orientation == 7:
+        turned = cv2.flip(cv2.transpose(pixels), -1)
+    elif orientation == 8:
+        turned = cv2.rotate(pixels, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    else:  # 1, or nonsense: as it is
+        turned = pixels
+    return np.ascontiguousarray(turned, dtype=np.uint8)
+
+
+# After a scan: a marker is 0xFF then a byte other than 0x00 (a stuffed 0xFF in the data), 0xFF (a
+# fill byte: the marker starts at the next one) and the restart markers 0xD0 to 0xD7, which belong to
+# the scan. (Written "\xff+[...]", the same search runs 15 times slower.)
+_NEXT_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+
+
+def _jpeg_runs_to_its_end(data: bytes) -> bool:
+    """Whether the first image's segments and scans all lie whole in ``data``, up to its
+    end-of-image marker."""
+    if not data.startswith(b"\xff\xd8"):
+        return False
+    pos, end = 2, len(data)
+    while pos + 4 <= end:
+        if data[pos] != 0xFF:
+            return False
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if marker == 0xD9:  # end of image
+            return True
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # no length
+            pos += 2
+            continue
+        pos += 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if marker == 0xDA:  # start of scan: entropy-coded data up to the next marker
+            found = _NEXT_MARKER.search(data, pos)
+            if found is None:
+                return False
+            pos = found.start()
+    return data[pos : pos + 2] == b"\xff\xd9"
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:

@@ -3,7 +3,9 @@
 Providers are asked for by name in order of preference (``CPUExecutionProvider`` by default;
 ``CUDAExecutionProvider`` or ``OpenVINOExecutionProvider`` when their onnxruntime build is installed).
 Asking for one that this build lacks is refused with a clear message rather than silently falling back;
-the provider really in use is read back from the session and reported.
+the provider really in use is read back from the session and reported. On the CPU provider, the
+models' ``PRelu`` nodes are rewritten on loading into operators that it runs faster, with the same
+results bit for bit (``facerec.engine.graph``).
 """
 
 from __future__ import annotations
@@ -11,19 +13,47 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import onnxruntime as ort
 
+from facerec.engine.graph import GraphFormatError, rewrite_prelu
 from facerec.errors import ModelError
 
 log = logging.getLogger(__name__)
 
 
+ExecutionMode = Literal["sequential", "parallel"]
+GraphOptimization = Literal["disabled", "basic", "extended", "all"]
+
+EXECUTION_MODES: dict[str, ort.ExecutionMode] = {
+    "sequential": ort.ExecutionMode.ORT_SEQUENTIAL,
+    "parallel": ort.ExecutionMode.ORT_PARALLEL,
+}
+GRAPH_OPTIMIZATIONS: dict[str, ort.GraphOptimizationLevel] = {
+    "disabled": ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
+    "basic": ort.GraphOptimizationLevel.ORT_ENABLE_BASIC,
+    "extended": ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+    "all": ort.GraphOptimizationLevel.ORT_ENABLE_ALL,
+}
+
+
 @dataclass(frozen=True)
 class SessionOptions:
+    """How every session is opened; the defaults are the fastest measured (bench/engine.py) for a
+    server whose worker threads run several requests side by side: one thread per run, in order,
+    all graph optimisations. ``inter_op_threads`` only matters in ``parallel`` mode; ``spin``
+    lets idle intra-op threads busy-wait for the next operator (ONNX Runtime's own default), faster
+    for one request alone and a waste of cores when several run at once; ``rewrite_prelu`` applies
+    ``facerec.engine.graph`` on the CPU provider."""
+
     providers: tuple[str, ...] = ("CPUExecutionProvider",)
-    intra_op_threads: int = 0
+    intra_op_threads: int = 1
     inter_op_threads: int = 1
+    execution_mode: ExecutionMode = "sequential"
+    graph_optimization: GraphOptimization = "all"
+    spin: bool = False
+    rewrite_prelu: bool = True
 
 
 def available_providers() -> list[str]:
@@ -31,7 +61,8 @@ def available_providers() -> list[str]:
 
 
 def create_session(model_path: Path, options: SessionOptions) -> ort.InferenceSession:
-    """Open ``model_path`` with the configured providers and threads; raise ``ModelError`` on failure.
+    """Open ``model_path`` with the configured providers, threads and graph options; raise
+    ``ModelError`` on failure.
 
     ONNX Runtime sessions are thread-safe for ``run``: one session serves all request threads.
     """
@@ -42,19 +73,38 @@ def create_session(model_path: Path, options: SessionOptions) -> ort.InferenceSe
             f"build (available: {', '.join(available_providers())}); install the matching "
             "onnxruntime package (onnxruntime-gpu, onnxruntime-openvino) or change FACEREC_PROVIDERS"
         )
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = options.intra_op_threads
-    so.inter_op_num_threads = options.inter_op_threads
-    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    so.log_severity_level = 3
+    model = model_path.read_bytes()
+    rewritten = 0
+    if options.rewrite_prelu and options.providers[:1] == ("CPUExecutionProvider",):
+        try:
+            model, rewritten = rewrite_prelu(model)
+        except GraphFormatError as exc:
+            raise ModelError(f"cannot read model {model_path.name}: {exc}") from exc
     try:
         session = ort.InferenceSession(
-            str(model_path), sess_options=so, providers=list(options.providers)
+            model, sess_options=session_options(options), providers=list(options.providers)
         )
     except Exception as exc:  # onnxruntime raises its own untyped errors; translate at the edge
         raise ModelError(f"cannot load model {model_path.name}: {exc}") from exc
-    log.info("loaded %s with providers %s", model_path.name, session.get_providers())
+    log.info(
+        "loaded %s with providers %s%s",
+        model_path.name,
+        session.get_providers(),
+        f" ({rewritten} PRelu nodes rewritten)" if rewritten else "",
+    )
     return session
+
+
+def session_options(options: SessionOptions) -> ort.SessionOptions:
+    """ONNX Runtime's own options object for ``options`` (threads, execution mode, graph level)."""
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = options.intra_op_threads
+    so.inter_op_num_threads = options.inter_op_threads
+    so.execution_mode = EXECUTION_MODES[options.execution_mode]
+    so.graph_optimization_level = GRAPH_OPTIMIZATIONS[options.graph_optimization]
+    so.add_session_config_entry("session.intra_op.allow_spinning", "1" if options.spin else "0")
+    so.log_severity_level = 3
+    return so
 
 
 def provider_in_use(session: ort.InferenceSession) -> str:

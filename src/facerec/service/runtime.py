@@ -113,9 +113,11 @@ def load_engine(settings: Settings, *, show_progress: bool = False) -> FaceEngin
             providers=tuple(settings.providers),
             intra_op_threads=settings.intra_op_threads,
             inter_op_threads=settings.inter_op_threads,
+            spin=settings.intra_op_spinning,
         ),
         DetectionOptions(
             size_px=settings.det_size_px,
+            sizing=settings.det_sizing,
             score_min=settings.det_score_min,
             nms_iou=settings.det_nms_iou,
             pad_retry_ratio=settings.pad_retry_ratio,
