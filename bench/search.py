@@ -27,8 +27,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run as a script, this folder comes first on sys.path, and bench/http.py would shadow the standard
-# library's http; put it last instead (photos.py is still found).
+# Run as a script, this folder comes first on sys.path; put it last, so that no module here can
+# shadow the standard library (photos.py is still found).
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(_HERE)]
 
