@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from facerec.domain import Candidate, PersonRef, Vector
-from facerec.index.vectors import _best_per_person, _top_indices
+from facerec.index.vectors import _best_per_person, _top_indices, read_rows
 
 Codes = npt.NDArray[np.uint8]
 Scalar = TypeVar("Scalar", bound=np.generic)
@@ -101,17 +101,7 @@ class ApproximateIndex:
         with self._lock:
             self._during_rebuild = []
         try:
-            face_ids: list[int] = []
-            people: list[PersonRef] = []
-            rows: list[Vector] = []
-            for face_id, person, vector in items:
-                self._check(vector)
-                face_ids.append(face_id)
-                people.append(person)
-                rows.append(vector)
-            matrix = np.vstack(rows) if rows else np.zeros((0, self.dimension), dtype=np.float32)
-            del rows
-            matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+            face_ids, people, matrix = read_rows(items, check=self._check, dimension=self.dimension)
             codes = self._encode(matrix) if len(face_ids) >= self.exact_below else None
         except BaseException:
             with self._lock:

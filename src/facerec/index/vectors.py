@@ -10,7 +10,7 @@ Imports numpy and the domain types only.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import numpy.typing as npt
@@ -47,21 +47,13 @@ class VectorIndex:
         with self._lock:
             self._during_rebuild = []
         try:
-            face_ids: list[int] = []
-            people: list[PersonRef] = []
-            rows: list[Vector] = []
-            for face_id, person, vector in items:
-                self._check(vector)
-                face_ids.append(face_id)
-                people.append(person)
-                rows.append(vector)
-            matrix = np.vstack(rows) if rows else np.zeros((0, self.dimension), dtype=np.float32)
+            face_ids, people, matrix = read_rows(items, check=self._check, dimension=self.dimension)
         except BaseException:
             with self._lock:
                 self._during_rebuild = None
             raise
         with self._lock:
-            self._matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+            self._matrix = matrix
             self._face_ids = face_ids
             self._people = people
             self._row_of = {f: i for i, f in enumerate(face_ids)}
@@ -149,6 +141,27 @@ class VectorIndex:
                 f"index {self.model_pack} holds {self.dimension}-d float32 vectors, got "
                 f"{vector.dtype} {vector.shape}"
             )
+
+
+def read_rows(
+    items: Iterable[tuple[int, PersonRef, Vector]],
+    *,
+    check: Callable[[Vector], None],
+    dimension: int,
+) -> tuple[list[int], list[PersonRef], npt.NDArray[np.float32]]:
+    """A rebuild's input, read once: the face ids, their people and their vectors as one contiguous
+    float32 matrix (each vector checked by ``check``). Shared by the exact and approximate indexes."""
+    face_ids: list[int] = []
+    people: list[PersonRef] = []
+    rows: list[Vector] = []
+    for face_id, person, vector in items:
+        check(vector)
+        face_ids.append(face_id)
+        people.append(person)
+        rows.append(vector)
+    matrix = np.vstack(rows) if rows else np.zeros((0, dimension), dtype=np.float32)
+    del rows
+    return face_ids, people, np.ascontiguousarray(matrix, dtype=np.float32)
 
 
 def _top_indices(sims: Vector, count: int) -> npt.NDArray[np.intp]:
