@@ -53,7 +53,6 @@ import onnxruntime as ort  # noqa: E402
 
 from facerec.config import Settings  # noqa: E402
 from facerec.engine import quality  # noqa: E402
-from facerec.engine.align import align_face  # noqa: E402
 from facerec.engine.models import PackFiles, bundled_dir, get_pack, verify_pack  # noqa: E402
 from facerec.engine.pipeline import DetectionOptions, FaceEngine  # noqa: E402
 from facerec.engine.session import SessionOptions, session_options  # noqa: E402
@@ -65,18 +64,22 @@ STAGES = ("decode", "detect", "align", "embed", "quality")
 SECTIONS = ("engine", "sizing", "batch", "ort", "concurrency")
 
 
-def facerec_contender(label: str, engine: FaceEngine) -> Contender:
+def facerec_contender(label: str, engine: FaceEngine, *, reduced: bool = False) -> Contender:
+    """facerec on ``engine``; ``reduced``: large JPEGs decoded at a reduced size, as the service
+    does by default (``FACEREC_DECODE_REDUCED``); "align" then includes any full-size decoding a
+    face needs."""
+    reduce_to_px = engine.detection.size_px if reduced else None
+
     def run(photo: Photo) -> int:
-        return len(engine.analyze(photo.pixels()))
+        return len(engine.analyze(photo.decoded(reduce_to_px)))
 
     def stages(photo: Photo) -> tuple[dict[str, float], int]:
         t0 = time.perf_counter()
-        pixels = photo.pixels()
+        image = photo.decoded(reduce_to_px)
         t1 = time.perf_counter()
-        faces = engine.detect(pixels)
+        faces = engine.detect(image)
         t2 = time.perf_counter()
-        size = engine.embedder.input_size_px
-        crops = [align_face(pixels, np.asarray(f.landmarks, np.float32), size) for f in faces]
+        crops = engine.align_faces(image, faces)
         t3 = time.perf_counter()
         engine.embedder.embed(crops)
         t4 = time.perf_counter()
@@ -157,11 +160,11 @@ def timing_table(timings: list[Timing], reference: str) -> list[str]:
 
 
 def matched_cosines(
-    engine: FaceEngine, analysis: Any, pixels: np.ndarray
-) -> tuple[int, int, list[float]]:  # type: ignore[type-arg]
+    engine: FaceEngine, analysis: Any, photo: Photo, *, reduced: bool
+) -> tuple[int, int, list[float]]:
     """Faces found by each, and for every FaceAnalysis face the cosine to facerec's nearest face."""
-    ours = engine.analyze(pixels)
-    theirs = analysis.get(pixels)
+    ours = engine.analyze(photo.decoded(engine.detection.size_px if reduced else None))
+    theirs = analysis.get(photo.pixels())
     cosines = []
     for face in theirs:
         if not ours:
@@ -175,7 +178,10 @@ def matched_cosines(
 
 
 def same_faces_table(
-    engines: dict[str, FaceEngine], analysis: Any, sets: dict[str, list[Photo]]
+    engines: dict[str, FaceEngine],
+    reduced: dict[str, bool],
+    analysis: Any,
+    sets: dict[str, list[Photo]],
 ) -> list[str]:
     rows = [
         "| photos | facerec configuration | photos with the same face count | faces facerec / "
@@ -186,7 +192,7 @@ def same_faces_table(
         for label, engine in engines.items():
             same, ours_total, theirs_total, cosines, differ = 0, 0, 0, [], []
             for photo in photos:
-                ours, theirs, cos = matched_cosines(engine, analysis, photo.pixels())
+                ours, theirs, cos = matched_cosines(engine, analysis, photo, reduced=reduced[label])
                 same += ours == theirs
                 ours_total, theirs_total = ours_total + ours, theirs_total + theirs
                 cosines += cos
@@ -443,6 +449,7 @@ class Config:
     detection: dict[str, Any]
     session: dict[str, Any]
     embed_batch_max: int | None = None  # None: the engine's default
+    reduced: bool = False  # large JPEGs decoded at a reduced size
 
 
 # "defaults" is the engine exactly as configured (it runs against any facerec version); "before"
@@ -458,6 +465,12 @@ CONFIGS = {
     ),
     "letterbox": Config("facerec, letterbox", {"sizing": "letterbox"}, {}),
     "fitted": Config("facerec, fitted", {"sizing": "fitted"}, {}),
+    "reduced": Config(
+        "facerec, fitted, large JPEGs decoded reduced (the defaults)",
+        {"sizing": "fitted"},
+        {},
+        reduced=True,
+    ),
 }
 
 
@@ -511,7 +524,7 @@ def main() -> None:
     )
     parser.add_argument("--sections", default=",".join(SECTIONS), help="comma-separated")
     parser.add_argument(
-        "--configs", default="before,letterbox,fitted", help=f"of {', '.join(CONFIGS)}"
+        "--configs", default="before,letterbox,fitted,reduced", help=f"of {', '.join(CONFIGS)}"
     )
     args = parser.parse_args()
     sections = set(args.sections.split(","))
@@ -525,13 +538,11 @@ def main() -> None:
     singles = pick_single_faces(args.facedata, count=args.single)
     group = [sample_photo("players.jpg")]
     sets = {f"{len(singles)} single-face photos": singles, "group photo (players.jpg)": group}
-    engines = {}
+    engines, reduced = {}, {}
     for name in args.configs.split(","):
         config = CONFIGS[name]
-        label = config.label
-        if config.detection.get("sizing", None) == getattr(detection, "sizing", "letterbox"):
-            label += " (the default sizing)"
-        engines[label] = build(files, options, config)
+        engines[config.label] = build(files, options, config)
+        reduced[config.label] = config.reduced
     small = sum(max(p.pixels().shape[:2]) <= 640 for p in singles)
 
     out: list[str] = []
@@ -561,14 +572,16 @@ def main() -> None:
     if "engine" in sections:
         analysis = face_analysis(files, options)
         reference = analysis_contender(analysis)
-        contenders = [facerec_contender(label, e) for label, e in engines.items()] + [reference]
+        contenders = [
+            facerec_contender(label, e, reduced=reduced[label]) for label, e in engines.items()
+        ] + [reference]
         emit(["", "## facerec against insightface FaceAnalysis", ""])
         for set_name, photos in sets.items():
             repeats = args.repeats * (2 if len(photos) == 1 else 1)
             timings = time_contenders(contenders, photos, repeats)
             emit([f"{set_name}:", "", *timing_table(timings, reference.label), ""])
         emit(["Same faces embedded (every face FaceAnalysis finds, matched by its box):", ""])
-        emit(same_faces_table(engines, analysis, sets))
+        emit(same_faces_table(engines, reduced, analysis, sets))
     if "sizing" in sections:
         everything = facedata_photos(args.facedata)
         emit(["", f"## Detector input: letterbox against fitted, {len(everything)} photos", ""])

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from facerec.engine.image import decode_image
+from facerec.engine.image import DecodedImage, decode_image
 from facerec.engine.models import bundled_dir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -31,8 +31,13 @@ class Photo:
     tags: str = ""
 
     def pixels(self) -> npt.NDArray[np.uint8]:
-        """The photo decoded as facerec decodes an upload (BGR, upright)."""
+        """The photo decoded whole as facerec decodes an upload (BGR, upright)."""
         return decode_image(self.data, **DECODE_LIMITS).pixels
+
+    def decoded(self, reduce_to_px: int | None) -> DecodedImage:
+        """The photo decoded as facerec decodes an upload; with ``reduce_to_px``, a large JPEG at
+        a reduced size (``facerec.engine.image.decode_image``)."""
+        return decode_image(self.data, **DECODE_LIMITS, reduce_to_px=reduce_to_px)
 
 
 def manifest(root: Path = FACEDATA) -> list[dict[str, str]]:

@@ -76,6 +76,12 @@ class Settings(BaseSettings):
         "padded to a multiple of 32; letterbox: every photo scaled into a det_size_px square, as "
         "InsightFace does (slower on small photos; embeddings equal to FaceAnalysis's).",
     )
+    decode_reduced: bool = Field(
+        True,
+        description="Decode a large JPEG at 1/2, 1/4 or 1/8 of its size (still at least "
+        "det_size_px on its longer side) for detection; a face is aligned from the full "
+        "resolution only when the reduced copy holds fewer of its pixels than the crop.",
+    )
     det_score_min: float = Field(0.5, ge=0.0, le=1.0, description="Detector score cut-off.")
     det_nms_iou: float = Field(0.4, gt=0.0, le=1.0, description="Detector NMS IoU threshold.")
     pad_retry_ratio: float = Field(

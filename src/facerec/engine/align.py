@@ -64,3 +64,11 @@ def align_face(
     matrix = similarity_transform(landmarks.astype(np.float64), template)
     crop = cv2.warpAffine(image_bgr, matrix, (size_px, size_px), borderValue=0.0)
     return np.asarray(crop, dtype=np.uint8)
+
+
+def crop_scale(landmarks: npt.NDArray[np.float32], size_px: int = 112) -> float:
+    """Crop pixels per image pixel of the alignment of these landmarks: above 1 the face is enlarged
+    (the image holds fewer pixels of it than the crop)."""
+    template = ARCFACE_TEMPLATE_112 * (size_px / 112.0)
+    matrix = similarity_transform(landmarks.astype(np.float64), template)
+    return float(np.sqrt(abs(np.linalg.det(matrix[:, :2]))))

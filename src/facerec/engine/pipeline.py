@@ -1,5 +1,10 @@
 """The face pipeline: decode → detect (with a padded retry) → align → embed, in batches per image.
 
+Each method takes pixels or a ``DecodedImage``. A decoded image may hold a reduced copy of a large
+JPEG (``decode_image``'s ``reduce_to_px``): the detector runs on it, coordinates are the photo's,
+and a face is aligned from the reduced copy when it holds at least the crop's resolution of that
+face, else from the full resolution, decoded then.
+
 ``FaceEngine`` is built once at start-up from verified model files and is thread-safe: it holds only
 read-only state and ONNX Runtime sessions, which may be run from several threads at once.
 Imports nothing of the web or the database.
@@ -16,14 +21,16 @@ import numpy.typing as npt
 
 from facerec.domain import BoundingBox, DetectedFace, EmbeddedFace, unit_embedding
 from facerec.engine import quality
-from facerec.engine.align import align_face
+from facerec.engine.align import align_face, crop_scale
 from facerec.engine.detector import EMPTY, Detections, DetectorInput, ScrfdDetector
 from facerec.engine.embedder import BATCH_MAX, ArcFaceEmbedder
-from facerec.engine.image import BgrImage
+from facerec.engine.image import BgrImage, DecodedImage
 from facerec.engine.models import PackFiles
 from facerec.engine.session import SessionOptions, create_session, provider_in_use
 
 log = logging.getLogger(__name__)
+
+Image = BgrImage | DecodedImage
 
 ROTATIONS = (cv2.ROTATE_180, cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE)
 ORIENTATION_MARGIN = 0.1
@@ -73,21 +80,32 @@ class FaceEngine:
         )
         self.embedder.embed([np.zeros((112, 112, 3), dtype=np.uint8)])
 
-    def detect(self, image: BgrImage) -> list[DetectedFace]:
-        """Every face in the image, largest first."""
-        found = self._detect_raw(image)
+    def detect(self, image: Image) -> list[DetectedFace]:
+        """Every face in the image, largest first, in the photo's coordinates."""
+        decoded = _decoded(image)
+        found = self._detect_raw(decoded.pixels).enlarged(decoded.reduction)
         faces = [_to_face(found, i) for i in range(len(found))]
         return sorted(faces, key=lambda f: f.bbox.area, reverse=True)
 
-    def embed_faces(self, image: BgrImage, faces: list[DetectedFace]) -> list[EmbeddedFace]:
+    def align_faces(self, image: Image, faces: list[DetectedFace]) -> list[BgrImage]:
+        """The aligned crop of each face, from the most reduced copy of the photo that still
+        holds at least the crop's resolution of that face (never enlarged where the photo has
+        more pixels of it)."""
+        decoded, size = _decoded(image), self.embedder.input_size_px
+        crops = []
+        for face in faces:
+            points = np.asarray(face.landmarks, dtype=np.float32)
+            scale, reduction = crop_scale(points, size), decoded.reduction
+            while reduction > 1 and scale * reduction > 1.0:
+                reduction //= 2
+            reduced = ((points - (reduction - 1) / 2.0) / reduction).astype(np.float32)
+            crops.append(align_face(decoded.at(reduction), reduced, size))
+        return crops
+
+    def embed_faces(self, image: Image, faces: list[DetectedFace]) -> list[EmbeddedFace]:
         """Embed the given faces of one image (in batches, see ``embedder``) and measure their
         quality."""
-        crops = [
-            align_face(
-                image, np.asarray(f.landmarks, dtype=np.float32), self.embedder.input_size_px
-            )
-            for f in faces
-        ]
+        crops = self.align_faces(image, faces)
         vectors = self.embedder.embed(crops)
         return [
             EmbeddedFace(
@@ -98,7 +116,7 @@ class FaceEngine:
             for f, v, crop in zip(faces, vectors, crops, strict=True)
         ]
 
-    def largest_face(self, image: BgrImage) -> tuple[EmbeddedFace, list[DetectedFace]] | None:
+    def largest_face(self, image: Image) -> tuple[EmbeddedFace, list[DetectedFace]] | None:
         """The largest face embedded, with the image's other faces (largest first); None when the
         image has no face."""
         faces = self.detect(image)
@@ -106,7 +124,7 @@ class FaceEngine:
             return None
         return self.embed_faces(image, faces[:1])[0], faces[1:]
 
-    def analyze(self, image: BgrImage) -> list[EmbeddedFace]:
+    def analyze(self, image: Image) -> list[EmbeddedFace]:
         """Detect and embed every face, largest first."""
         return self.embed_faces(image, self.detect(image))
 
@@ -170,6 +188,10 @@ class FaceEngine:
         return self.detector.detect(
             image, size_px=opts.size_px, score_min=opts.score_min, sizing=sizing or opts.sizing
         )
+
+
+def _decoded(image: Image) -> DecodedImage:
+    return image if isinstance(image, DecodedImage) else DecodedImage.of(image)
 
 
 def _largest_score(found: Detections) -> float:

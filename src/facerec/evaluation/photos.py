@@ -3,13 +3,13 @@ measure its quality), with a progress bar."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from tqdm import tqdm
 
 from facerec.domain import QualityCheck, Vector
-from facerec.engine.image import decode_image
+from facerec.engine.image import DecodedImage
 from facerec.engine.pipeline import FaceEngine
 from facerec.errors import ImageError
 from facerec.evaluation.dataset import Dataset, Photo
@@ -30,8 +30,7 @@ def analyse_photos(
     dataset: Dataset,
     *,
     limits: QualityLimits,
-    max_image_bytes: int,
-    max_image_pixels: int,
+    decode: Callable[[bytes], DecodedImage],
     show_progress: bool = True,
 ) -> dict[str, PhotoResult]:
     results: dict[str, PhotoResult] = {}
@@ -41,11 +40,11 @@ def analyse_photos(
     for photo in photos:
         try:
             data = dataset.path(photo.file).read_bytes()
-            image = decode_image(data, max_bytes=max_image_bytes, max_pixels=max_image_pixels)
+            image = decode(data)
         except ImageError as exc:
             results[photo.file] = PhotoResult(photo, 0, None, None, exc.code)
             continue
-        found = engine.largest_face(image.pixels)
+        found = engine.largest_face(image)
         if found is None:
             results[photo.file] = PhotoResult(photo, 0, None, None, None)
             continue

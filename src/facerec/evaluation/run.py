@@ -12,6 +12,7 @@ from facerec.evaluation.dataset import Dataset
 from facerec.evaluation.photos import PhotoResult, analyse_photos
 from facerec.service.decisions import decision_rule
 from facerec.service.quality import QualityLimits
+from facerec.service.runtime import image_decoder
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,8 +42,7 @@ def evaluate(
         engine,
         dataset,
         limits=QualityLimits.of(settings),
-        max_image_bytes=settings.max_image_bytes,
-        max_image_pixels=settings.max_image_pixels,
+        decode=image_decoder(settings),
         show_progress=show_progress,
     )
     return Evaluation(

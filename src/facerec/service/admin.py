@@ -53,12 +53,12 @@ def _reembed(runtime: Runtime) -> Iterator[tuple[int, bool]]:
             log.warning("face %d cannot be re-embedded: %s", face_id, exc.message)
             yield face_id, False
             continue
-        faces = runtime.engine.detect(decoded.pixels)
+        faces = runtime.engine.detect(decoded)
         if not faces:
             yield face_id, False
             continue
         face = max(faces, key=lambda f: _iou(f.bbox, stored_box))
-        embedded = runtime.engine.embed_faces(decoded.pixels, [face])[0]
+        embedded = runtime.engine.embed_faces(decoded, [face])[0]
         with runtime.database.session() as session:
             repo.update_embedding(
                 session,

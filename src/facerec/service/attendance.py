@@ -127,7 +127,7 @@ def take_attendance(
     except FacerecError as exc:
         log.write([log.entry(exc.code)])
         raise
-    embedded = runtime.engine.analyze(decoded.pixels)
+    embedded = runtime.engine.analyze(decoded)
     candidates = runtime.search_all([e.embedding for e in embedded], top_k=ASSIGN_TOP_K)
     assigned = assign(candidates, rule)
     entries = [

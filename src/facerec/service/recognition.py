@@ -53,7 +53,7 @@ def identify(
         log.write([log.entry(exc.code)])
         raise
     results: list[IdentifiedFace] = []
-    faces = runtime.engine.analyze(decoded.pixels)
+    faces = runtime.engine.analyze(decoded)
     # Two people at least, so that the margin rule sees the runner-up whatever top_k is.
     found = runtime.search_all([f.embedding for f in faces], top_k=max(top_k, 2))
     for embedded, candidates in zip(faces, found, strict=True):
@@ -81,4 +81,4 @@ def identify(
 
 
 def detect(runtime: Runtime, *, image: bytes) -> list[DetectedFace]:
-    return runtime.engine.detect(runtime.decode(image).pixels)
+    return runtime.engine.detect(runtime.decode(image))

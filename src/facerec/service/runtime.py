@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from facerec.config import Settings
 from facerec.domain import Candidate, DecisionRule, DetectedFace, EmbeddedFace, Vector
@@ -66,9 +68,7 @@ class Runtime:
         return QualityLimits.of(self.settings)
 
     def decode(self, data: bytes) -> DecodedImage:
-        return decode_image(
-            data, max_bytes=self.settings.max_image_bytes, max_pixels=self.settings.max_image_pixels
-        )
+        return image_decoder(self.settings)(data)
 
     def largest_face(self, data: bytes, *, label: str | None = None) -> LargestFace:
         """Decode ``data`` and embed its largest face; ``label`` (e.g. "image2") names the image in
@@ -79,7 +79,7 @@ class Runtime:
             if label is None:
                 raise
             raise type(exc)(f"{label}: {exc.message}") from exc
-        found = self.engine.largest_face(decoded.pixels)
+        found = self.engine.largest_face(decoded)
         if found is None:
             raise NoFaceFound(f"no face was found in {label or 'the image'}")
         embedded, others = found
@@ -96,6 +96,16 @@ class Runtime:
 
     def close(self) -> None:
         self.database.dispose()
+
+
+def image_decoder(settings: Settings) -> Callable[[bytes], DecodedImage]:
+    """Decoding with the settings' limits, reduced for the detector where ``decode_reduced``."""
+    return partial(
+        decode_image,
+        max_bytes=settings.max_image_bytes,
+        max_pixels=settings.max_image_pixels,
+        reduce_to_px=settings.det_size_px if settings.decode_reduced else None,
+    )
 
 
 def load_engine(settings: Settings, *, show_progress: bool = False) -> FaceEngine:
