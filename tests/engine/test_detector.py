@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from facerec.domain import BoundingBox
-from facerec.engine.detector import input_canvas
+from facerec.engine.detector import DetectorInput, input_canvas
 from facerec.engine.image import decode_image
 from facerec.engine.pipeline import FaceEngine
 from tests.conftest import Facedata
@@ -103,3 +103,26 @@ def test_the_fitted_input_needs_the_padded_retry_less_often(
     }
     assert len(misses["fitted"]) < len(misses["letterbox"]), misses
     assert len(misses["fitted"]) <= 2, misses
+
+
+@pytest.mark.parametrize("sizing", ["letterbox", "fitted"])
+def test_a_detector_size_that_is_not_a_multiple_of_32_still_works(
+    engine: FaceEngine, samples: Path, sizing: DetectorInput
+) -> None:
+    image = pixels(samples / "players.jpg")
+    out, _ = input_canvas(image, size_px=600, sizing=sizing)
+    assert out.shape[0] % 32 == 0 and out.shape[1] % 32 == 0 and max(out.shape[:2]) == 608
+    found = engine.detector.detect(image, size_px=600, score_min=0.5, sizing=sizing)
+    reference = engine.detector.detect(image, size_px=640, score_min=0.5, sizing=sizing)
+    # Another input size finds a slightly different set of the smallest faces; the players are
+    # found where they were.
+    same_place = [
+        box
+        for box in found.boxes
+        if max(
+            iou(BoundingBox(*(float(v) for v in box)), BoundingBox(*(float(v) for v in b)))
+            for b in reference.boxes
+        )
+        > 0.7
+    ]
+    assert len(same_place) >= 15

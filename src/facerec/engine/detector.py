@@ -207,8 +207,8 @@ def input_canvas(
         resized = np.asarray(cv2.resize(image_bgr, (new_w, new_h)), dtype=np.uint8)
     if sizing == "fitted":
         canvas_h, canvas_w = _round_up(new_h, STRIDE_MAX_PX), _round_up(new_w, STRIDE_MAX_PX)
-    else:
-        canvas_h = canvas_w = size_px
+    else:  # a size that is not a multiple of 32 would not match the anchors: pad up to one
+        canvas_h = canvas_w = _round_up(size_px, STRIDE_MAX_PX)
     if (canvas_h, canvas_w) == (new_h, new_w):
         return resized, scale
     canvas = np.zeros((canvas_h, canvas_w, 3), dtype=np.uint8)
