@@ -3,8 +3,8 @@
     .venv/bin/python bench/search.py [--sizes 10000,100000,200000,1000000] [--queries 1000]
         [--facedata ../shared/facedata] [--out bench/results/search.md]
 
-For each size, the same gallery is loaded into ``VectorIndex`` (exact) and ``ApproximateIndex``
-(codes scan, then exact re-ranking), one after the other, and the same queries are timed through the
+For each size, the same gallery is loaded into ``VectorIndex`` exact and approximate (codes scan,
+then exact re-ranking), one after the other, and the same queries are timed through the
 service's call path, ``index.search(query, top_k=5)``, one query at a time after a warm-up. Reported:
 p50 and p99 ms per query, build time (``replace_all`` from an iterator, as at start-up), resident
 memory the index added (VmRSS after the build less before it; the peak during the build beside it),
@@ -53,7 +53,6 @@ from facerec.domain import Candidate, Decision, DecisionRule, PersonRef, PersonT
 from facerec.engine.models import ensure_pack, get_pack  # noqa: E402
 from facerec.engine.pipeline import DetectionOptions, FaceEngine  # noqa: E402
 from facerec.engine.session import SessionOptions  # noqa: E402
-from facerec.index.approximate import ApproximateIndex  # noqa: E402
 from facerec.index.vectors import VectorIndex  # noqa: E402
 from facerec.service.decisions import decide, decision_rule  # noqa: E402
 from photos import FACEDATA, SPECIAL_IDENTITIES, facedata_photos, sample_photo  # noqa: E402
@@ -298,7 +297,7 @@ class Run:
 
 def measure(
     kind: str,
-    make: Callable[[], VectorIndex | ApproximateIndex],
+    make: Callable[[], VectorIndex],
     rows: Callable[[list[float]], Iterator[tuple[int, PersonRef, Matrix]]],
     queries: list[Query],
 ) -> Run:
@@ -444,7 +443,7 @@ def report(
         f"| numpy, faiss | {np.__version__}, {faiss.__version__} |",
         f"| call timed | `index.search(query, top_k={TOP_K})`, one query at a time, after "
         f"{WARM_UP} warm-up queries |",
-        f"| approximate index | `ApproximateIndex`: {args.code_bits}-bit codes, "
+        f"| approximate index | `VectorIndex(approximate_from=0)`: {args.code_bits}-bit codes, "
         f"{args.candidates} candidates re-ranked exactly (the settings' defaults: "
         f"{settings.index_code_bits}, {settings.index_candidates}), approximate at every size "
         "(index_kind approximate) |",
@@ -603,9 +602,10 @@ def main() -> None:
         )
         approx = measure(
             "approximate",
-            lambda: ApproximateIndex(
+            lambda: VectorIndex(
                 model_pack="bundled",
                 dimension=DIM,
+                approximate_from=0,
                 code_bits=args.code_bits,
                 candidates=args.candidates,
             ),

@@ -14,7 +14,6 @@ import pytest
 from facerec.domain import PersonRef, PersonType, Vector, unit_embedding
 from facerec.engine.image import decode_image
 from facerec.engine.pipeline import FaceEngine
-from facerec.index.approximate import ApproximateIndex
 from facerec.index.factory import SearchIndex, make_index
 from facerec.index.vectors import VectorIndex
 from tests.conftest import Facedata, make_settings
@@ -53,11 +52,11 @@ def another_face(centres: Matrix, rng: np.random.Generator) -> Matrix:
 KINDS: dict[str, Callable[[int], SearchIndex]] = {
     "exact": lambda dim: VectorIndex(model_pack="p", dimension=dim),
     # 8 candidates: past 40 faces, a search for 5 people goes through the codes.
-    "approximate": lambda dim: ApproximateIndex(
-        model_pack="p", dimension=dim, candidates=8, exact_below=0
+    "approximate": lambda dim: VectorIndex(
+        model_pack="p", dimension=dim, candidates=8, approximate_from=0
     ),
-    "approximate, below its size": lambda dim: ApproximateIndex(
-        model_pack="p", dimension=dim, exact_below=10**9
+    "approximate, below its size": lambda dim: VectorIndex(
+        model_pack="p", dimension=dim, approximate_from=10**9
     ),
 }
 
@@ -217,7 +216,7 @@ def test_same_best_person_as_exact_on_real_faces(engine: FaceEngine, facedata: F
     rows = [(i, p, v) for i, (p, v) in enumerate(enrolled)]
     rows += [(1000 + i, person(f"x{i // 2}"), v) for i, v in enumerate(distractors)]
     exact = VectorIndex(model_pack="bundled", dimension=512)
-    approx = ApproximateIndex(model_pack="bundled", dimension=512, candidates=32)
+    approx = VectorIndex(model_pack="bundled", dimension=512, candidates=32, approximate_from=0)
     exact.replace_all(rows)
     approx.replace_all(rows)
     assert approx.searches_approximately
@@ -240,7 +239,7 @@ def test_recall_on_20k_synthetic_faces_and_exact_scores() -> None:
     centres, faces = synthetic(10_000, 2, seed=6)
     rows = [(i, person(i // 2), v) for i, v in enumerate(faces)]
     exact = VectorIndex(model_pack="p", dimension=512)
-    approx = ApproximateIndex(model_pack="p", dimension=512, candidates=64)
+    approx = VectorIndex(model_pack="p", dimension=512, candidates=64, approximate_from=0)
     exact.replace_all(rows)
     approx.replace_all(rows)
     rng = np.random.default_rng(7)
@@ -261,7 +260,7 @@ def test_recall_on_20k_synthetic_faces_and_exact_scores() -> None:
 
 def test_exact_below_its_size_and_approximate_from_it() -> None:
     rng = np.random.default_rng(8)
-    index = ApproximateIndex(model_pack="p", dimension=DIM, candidates=8, exact_below=100)
+    index = VectorIndex(model_pack="p", dimension=DIM, candidates=8, approximate_from=100)
     exact = VectorIndex(model_pack="p", dimension=DIM)
     rows = [(face_id, person(face_id % 30), vec(rng)) for face_id in range(99)]
     index.replace_all(rows)
@@ -289,7 +288,7 @@ def test_exact_below_its_size_and_approximate_from_it() -> None:
 
 def test_refuses_codes_that_are_not_whole_words() -> None:
     with pytest.raises(ValueError, match="multiple of 64"):
-        ApproximateIndex(model_pack="p", dimension=DIM, code_bits=100)
+        VectorIndex(model_pack="p", dimension=DIM, code_bits=100, approximate_from=0)
 
 
 # The factory ---------------------------------------------------------------------------------------------
@@ -299,13 +298,16 @@ def test_make_index_picks_the_kind_by_setting_and_by_size(tmp_path: Path) -> Non
     def made(**settings: object) -> SearchIndex:
         return make_index(make_settings(tmp_path, **settings), model_pack="p", dimension=DIM)
 
-    assert isinstance(made(index_kind="exact"), VectorIndex)
+    exact = made(index_kind="exact")
+    assert isinstance(exact, VectorIndex) and exact.approximate_from is None
+    exact.replace_all((i, person(i), vec(np.random.default_rng(i))) for i in range(300))
+    assert not exact.searches_approximately
     approximate = made(index_kind="approximate", index_code_bits=128, index_candidates=16)
-    assert isinstance(approximate, ApproximateIndex)
+    assert isinstance(approximate, VectorIndex)
     assert (approximate.code_bits, approximate.candidates) == (128, 16)
     assert approximate.searches_approximately  # from the first face
     auto = made(index_kind="auto", index_approximate_from=50)
-    assert isinstance(auto, ApproximateIndex)
+    assert isinstance(auto, VectorIndex) and auto.approximate_from == 50
     rng = np.random.default_rng(9)
     auto.replace_all((i, person(i), vec(rng)) for i in range(49))
     assert not auto.searches_approximately

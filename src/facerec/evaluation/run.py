@@ -11,8 +11,8 @@ from facerec.evaluation import protocol
 from facerec.evaluation.dataset import Dataset
 from facerec.evaluation.photos import PhotoResult, analyse_photos
 from facerec.service.decisions import decision_rule
+from facerec.service.images import image_decoder
 from facerec.service.quality import QualityLimits
-from facerec.service.runtime import image_decoder
 
 
 @dataclass(frozen=True, eq=False)

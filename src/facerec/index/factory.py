@@ -1,6 +1,6 @@
 """Which index a process searches with, chosen by Settings: exact, approximate, or auto (exact up to
 ``index_approximate_from`` faces, approximate from there on, switching as the gallery grows or
-shrinks). Imports the index modules and Settings only.
+shrinks). Imports the index and Settings only.
 """
 
 from __future__ import annotations
@@ -10,12 +10,11 @@ from typing import Protocol
 
 from facerec.config import Settings
 from facerec.domain import Candidate, PersonRef, Vector
-from facerec.index.approximate import ApproximateIndex
 from facerec.index.vectors import VectorIndex
 
 
 class SearchIndex(Protocol):
-    """What the service needs of an index (``VectorIndex`` and ``ApproximateIndex`` both are one)."""
+    """What the service needs of an index (``VectorIndex`` is one)."""
 
     model_pack: str
     dimension: int
@@ -36,12 +35,15 @@ class SearchIndex(Protocol):
 def make_index(settings: Settings, *, model_pack: str, dimension: int) -> SearchIndex:
     """An empty index for ``model_pack``'s ``dimension``-d embeddings, of the kind ``settings.index_kind``
     names; fill it with ``replace_all``."""
-    if settings.index_kind == "exact":
-        return VectorIndex(model_pack=model_pack, dimension=dimension)
-    return ApproximateIndex(
+    approximate_from = {
+        "exact": None,
+        "approximate": 0,
+        "auto": settings.index_approximate_from,
+    }[settings.index_kind]
+    return VectorIndex(
         model_pack=model_pack,
         dimension=dimension,
+        approximate_from=approximate_from,
         code_bits=settings.index_code_bits,
         candidates=settings.index_candidates,
-        exact_below=settings.index_approximate_from if settings.index_kind == "auto" else 0,
     )

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 from facerec.config import Settings
 from facerec.domain import Candidate, DecisionRule, DetectedFace, EmbeddedFace, Vector
-from facerec.engine.image import DecodedImage, decode_image
+from facerec.engine.image import DecodedImage
 from facerec.engine.models import ensure_pack, get_pack
 from facerec.engine.pipeline import DetectionOptions, FaceEngine
 from facerec.engine.session import SessionOptions
 from facerec.errors import ImageError, NoFaceFound
 from facerec.index.factory import SearchIndex, make_index
 from facerec.service.decisions import decision_rule
+from facerec.service.images import image_decoder
 from facerec.service.index_sync import IndexSync
 from facerec.service.quality import QualityLimits
 from facerec.store.db import Database
@@ -96,16 +95,6 @@ class Runtime:
 
     def close(self) -> None:
         self.database.dispose()
-
-
-def image_decoder(settings: Settings) -> Callable[[bytes], DecodedImage]:
-    """Decoding with the settings' limits, reduced for the detector where ``decode_reduced``."""
-    return partial(
-        decode_image,
-        max_bytes=settings.max_image_bytes,
-        max_pixels=settings.max_image_pixels,
-        reduce_to_px=settings.det_size_px if settings.decode_reduced else None,
-    )
 
 
 def load_engine(settings: Settings, *, show_progress: bool = False) -> FaceEngine:
