@@ -32,7 +32,14 @@ def enlarged(path: Path, factor: float) -> np.ndarray:  # type: ignore[type-arg]
 
 @pytest.mark.parametrize(
     ("long_side", "reduce_to_px", "reduction"),
-    [(3000, 640, 4), (2600, 640, 4), (2559, 640, 2), (1280, 640, 2), (1279, 640, 1), (5200, 640, 8)],
+    [
+        (3000, 640, 4),
+        (2600, 640, 4),
+        (2559, 640, 2),
+        (1280, 640, 2),
+        (1279, 640, 1),
+        (5200, 640, 8),
+    ],
 )
 def test_the_reduction_keeps_the_longer_side_at_least_the_detector_input(
     long_side: int, reduce_to_px: int, reduction: int
@@ -139,3 +146,22 @@ def test_pixels_alone_are_a_decoded_image_at_full_size(engine: FaceEngine, sampl
     assert decoded.reduction == 1 and decoded.full_pixels() is pixels
     assert (decoded.width_px, decoded.height_px) == (pixels.shape[1], pixels.shape[0])
     assert engine.detect(pixels) == engine.detect(decoded)
+
+
+def test_a_face_is_aligned_from_the_most_reduced_copy_that_holds_it(
+    engine: FaceEngine, samples: Path
+) -> None:
+    # A 5200 px photo is decoded at 1/8 (650 px). Its face, about 200 px between the eyes, is under
+    # the crop's 35 at 1/8 and over it at 1/4: the 1/4 copy is decoded, not the whole photo.
+    canvas = np.full((3000, 5200, 3), 90, np.uint8)
+    face = enlarged(samples / "yaoming.jpg", 5)
+    canvas[800 : 800 + face.shape[0], 2000 : 2000 + face.shape[1]] = face
+    decoded = decode_image(jpeg(canvas), **LIMITS, reduce_to_px=640)
+    assert decoded.reduction == 8
+    (found,) = engine.detect(decoded)
+    points = np.asarray(found.landmarks, np.float32)
+    size = engine.embedder.input_size_px
+    assert crop_scale(points, size) * 8 > 1.0 >= crop_scale(points, size) * 4
+    (crop,) = engine.align_faces(decoded, [found])
+    assert set(decoded._copies) == {4}
+    assert np.array_equal(crop, align_face(decoded.at(4), (points - 1.5) / 4, size))
