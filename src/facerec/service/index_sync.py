@@ -3,15 +3,15 @@ catching up with the writes of other processes and hosts through IndexChanges.
 
 Every write that changes what the index should hold (a face enrolled, deleted or re-embedded, a person
 deleted or (de)activated) adds IndexChanges rows naming the faces, in the writer's own transaction.
-Before a search, ``IndexSync.catch_up`` reads the rows it has not applied yet (a range scan of the
-primary key, usually empty) and reloads those faces from FaceData, the truth: removed, or added with
-their stored embedding. A process's own writes come back this way too; applying them again is harmless.
+Before a search, ``IndexSync.catch_up`` reads the rows it has not applied yet, each joined to its face
+as FaceData, the truth, holds it now (one query, a range scan of the primary key, usually empty or the
+process's own last write), and puts those faces in the index or takes them out.
 
 Change ids are handed out before commit, so a row with a lower id can become visible after one with
-a higher id. The rows of the last ``window_s`` seconds are therefore read again at every check (the
-ones already applied are skipped); only a transaction that stays open longer than that between its
-write and its commit, or clocks between hosts further apart than that, could make a change arrive
-too late for it. Thread-safe: one thread catches up at a time, the others search meanwhile.
+a higher id. An id skipped over by a read (not committed yet, or never: rolled back) is therefore asked
+for again at every check for ``window_s`` seconds after the read that skipped it; only a transaction
+that stays open longer than that between its write and its commit could make a change arrive too late
+for it. Thread-safe: one thread catches up at a time, the others search meanwhile.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from facerec.store.db import Database
 
 log = logging.getLogger(__name__)
 
-READ_LIMIT = 20_000  # more changes than this to catch up on: a full reload is cheaper
-RELOAD_CHUNK = 1000  # faces read per query when reloading changed ones
+READ_LIMIT = 20_000  # more changes (or skipped ids) than this to catch up on: a full reload
+ASKED_BY_ID = 500  # skipped ids asked for by id; more, and the read starts from the lowest instead
 CHANGES_KEPT = timedelta(days=1)  # older IndexChanges rows are pruned
 
 
@@ -50,8 +50,8 @@ class IndexSync:
         self.interval_s = interval_s
         self.window_s = window_s
         self._lock = threading.Lock()
-        self._floor = 0  # every change up to this id is applied and older than the window
-        self._applied: set[int] = set()  # applied change ids above the floor
+        self._seen = 0  # the highest change id read; those below are read or in _skipped
+        self._skipped: dict[int, float] = {}  # ids below _seen not read yet: monotonic time skipped
         self._checked_at = float("-inf")  # monotonic time of the last check
 
     def load(self) -> int:
@@ -63,14 +63,20 @@ class IndexSync:
     def _load(self) -> int:
         with self.database.session() as session:
             floor = changes.latest_change(session)
+            # Ids just below the marker that are not there yet may belong to writes still open:
+            # they are asked for like ids a read skipped over.
+            recent = changes.ids_above(session, after=max(floor - ASKED_BY_ID, 0))
         with self.database.session() as session:
             count = self.index.replace_all(
                 (e.face_id, e.person, e.embedding)
                 for e in repo.iter_embeddings(session, model_pack=self.model_pack)
             )
             packs = repo.count_faces_by_pack(session)
-        self._floor, self._applied = floor, set()
-        self._checked_at = time.monotonic()
+        now = time.monotonic()
+        self._seen, self._checked_at = floor, now
+        self._skipped = {
+            i: now for i in range(max(floor - ASKED_BY_ID, 0) + 1, floor) if i not in recent
+        }
         others = {p: n for p, n in packs.items() if p != self.model_pack}
         if others:
             log.warning(
@@ -98,37 +104,35 @@ class IndexSync:
             self._lock.release()
 
     def _apply_new_changes(self) -> None:
+        now = time.monotonic()
+        self._skipped = {i: t for i, t in self._skipped.items() if now - t <= self.window_s}
+        asked = sorted(self._skipped)
         with self.database.session() as session:
-            found = changes.changes_after(session, after=self._floor, limit=READ_LIMIT)
-        if len(found) == READ_LIMIT:
+            found = changes.changes_after(
+                session,
+                after=asked[0] - 1 if len(asked) > ASKED_BY_ID else self._seen,
+                also=asked if len(asked) <= ASKED_BY_ID else (),
+                model_pack=self.model_pack,
+                limit=READ_LIMIT,
+            )
+        new = [c for c in found if c.change_id > self._seen or c.change_id in self._skipped]
+        seen = max([self._seen, *(c.change_id for c in new)])
+        skipped = seen - self._seen - sum(c.change_id > self._seen for c in new)
+        if len(found) == READ_LIMIT or len(self._skipped) + skipped > READ_LIMIT:
             self._load()
             return
-        new = [c for c in found if c.change_id not in self._applied]
-        if new:
-            self._reload({c.face_id for c in new})
-            self._applied.update(c.change_id for c in new)
-        # Move the floor past the changes older than the window, in id order.
-        settled = utcnow() - timedelta(seconds=self.window_s)
-        for change in found:
-            if change.created_at >= settled:
-                break
-            self._floor = change.change_id
-        self._applied = {i for i in self._applied if i > self._floor}
-
-    def _reload(self, face_ids: set[int]) -> None:
-        """Make the index hold exactly what the database says about these faces."""
-        ordered = sorted(face_ids)
-        stored: list[repo.StoredEmbedding] = []
-        with self.database.session() as session:
-            for start in range(0, len(ordered), RELOAD_CHUNK):
-                chunk = ordered[start : start + RELOAD_CHUNK]
-                stored.extend(
-                    repo.iter_embeddings(session, model_pack=self.model_pack, face_ids=chunk)
-                )
-        for face_id in ordered:
+        read = {c.change_id for c in new}
+        for change_id in range(self._seen + 1, seen):
+            if change_id not in read:
+                self._skipped[change_id] = now
+        for change_id in read:
+            self._skipped.pop(change_id, None)
+        self._seen = seen
+        # Each row carries its face as the database holds it now, so the last one per face will do.
+        for face_id, change in {c.face_id: c for c in new}.items():
             self.index.remove(face_id)
-        for e in stored:
-            self.index.add(e.face_id, e.person, e.embedding)
+            if change.person is not None and change.embedding is not None:
+                self.index.add(face_id, change.person, change.embedding)
 
 
 def prune_changes(database: Database) -> int:
