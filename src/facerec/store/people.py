@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import Select, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -64,7 +65,7 @@ def create_person(
 
 def get_person(session: Session, *, ref: PersonRef) -> Person:
     found = session.execute(
-        _people_query(ref.person_type).where(_key(ref.person_type) == ref.person_id)
+        _person_statement(ref.person_type), {"person_id": ref.person_id}
     ).one_or_none()
     if found is None:
         raise PersonNotFound(f"{ref.person_type.value} {ref.person_id} does not exist")
@@ -179,7 +180,25 @@ def ensure_person(
     Race-free: two requests creating the same new person both succeed, with one row.
     """
     table, key = _table(ref.person_type), _key(ref.person_type)
-    insert_if_absent(session, table, {key.key: ref.person_id, "Name": name, "CreatedAt": utcnow()})
+    created_at = utcnow()
+    row: dict[str, object] = {
+        key.key: ref.person_id,
+        "Name": name,
+        "ClassName": class_name,
+        "CreatedAt": created_at,
+    }
+    if insert_if_absent(session, table, row):
+        # New (known on SQLite; MySQL reads the row back below): the row is what was just
+        # written, so one statement, not two or three, for each new person enrolled.
+        return Person(
+            ref=ref,
+            name=name,
+            class_name=class_name,
+            active=True,
+            created_at=created_at,
+            updated_at=None,
+            face_count=0,
+        )
     values = {
         column: value
         for column, value in (("Name", name), ("ClassName", class_name))
@@ -216,6 +235,13 @@ def _people_query(person_type: PersonType) -> Select[Any]:
         table.UpdatedAt,
         face_count.label("face_count"),
     )
+
+
+@cache
+def _person_statement(person_type: PersonType) -> Select[Any]:
+    """One person by id, built once per kind: every enrollment reads its person, and building the
+    statement (with its correlated count) cost more than running it."""
+    return _people_query(person_type).where(_key(person_type) == bindparam("person_id"))
 
 
 def _person(person_type: PersonType, row: Any) -> Person:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import CursorResult, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from facerec.domain import (
@@ -25,7 +26,7 @@ from facerec.errors import FaceNotFound
 from facerec.store import changes
 from facerec.store.clock import utcnow
 from facerec.store.owners import owner_column, owner_ref, owner_values
-from facerec.store.tables import FaceData, Student, Teacher
+from facerec.store.tables import FaceData, Student, Teacher, core_table
 
 # Faces ----------------------------------------------------------------------------------------------
 
@@ -42,22 +43,39 @@ def add_face(
     det_score: float,
     model_pack: str,
 ) -> FaceRecord:
-    row = FaceData(
-        **owner_values(ref),
-        FaceDescriptor=[float(v) for v in embedding],
-        Embedding=_binary(embedding),
-        ImageData=image,
-        ImageMime=image_mime,
-        ImageSHA256=image_sha256,
-        ModelPack=model_pack,
-        BBox=[bbox.x1, bbox.y1, bbox.x2, bbox.y2],
-        DetScore=det_score,
-        CreatedAt=utcnow(),
+    created_at = utcnow()
+    box = [bbox.x1, bbox.y1, bbox.x2, bbox.y2]
+    # A Core INSERT of the table, not an ORM object: nothing reads the row back, and the unit of
+    # work's flush costs more than the statement. The values go as parameters, not .values(), so
+    # that the compiled statement is cached.
+    inserted: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        insert(core_table(FaceData)),
+        {
+            **owner_values(ref),
+            "FaceDescriptor": _json_vector(embedding),
+            "Embedding": _binary(embedding),
+            "ImageData": image,
+            "ImageMime": image_mime,
+            "ImageSHA256": image_sha256,
+            "ModelPack": model_pack,
+            "BBox": box,
+            "DetScore": det_score,
+            "CreatedAt": created_at,
+        },
     )
-    session.add(row)
-    session.flush()
-    changes.mark_faces(session, face_ids=[row.FaceID], action=changes.ADD)
-    return _face_record(row)
+    key = inserted.inserted_primary_key
+    assert key is not None  # one row inserted
+    face_id = int(key[0])
+    changes.mark_faces(session, face_ids=[face_id], action=changes.ADD)
+    return FaceRecord(
+        face_id=face_id,
+        person=ref,
+        model_pack=model_pack,
+        bbox=BoundingBox(*box),
+        det_score=det_score,
+        created_at=created_at,
+        image_mime=image_mime,
+    )
 
 
 def get_face(session: Session, *, face_id: int) -> FaceRecord:
@@ -167,6 +185,13 @@ def count_faces_by_pack(session: Session) -> dict[str, int]:
 # Helpers --------------------------------------------------------------------------------------------
 
 
+def _json_vector(embedding: Vector) -> list[float]:
+    """FaceDescriptor's value: the float32 values as Python floats (``tolist`` converts them all
+    in C; the same numbers, so the same JSON)."""
+    values: list[float] = np.asarray(embedding, dtype=np.float32).tolist()
+    return values
+
+
 def _binary(embedding: Vector) -> bytes:
     return np.asarray(embedding, dtype="<f4").tobytes()
 
@@ -211,7 +236,7 @@ def update_embedding(
     row = session.get(FaceData, face_id)
     if row is None:
         raise FaceNotFound(f"face {face_id} does not exist")
-    row.FaceDescriptor = [float(v) for v in embedding]
+    row.FaceDescriptor = _json_vector(embedding)
     row.Embedding = _binary(embedding)
     row.ModelPack = model_pack
     row.BBox = [bbox.x1, bbox.y1, bbox.x2, bbox.y2]
