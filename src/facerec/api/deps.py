@@ -22,15 +22,18 @@ api_key_header = APIKeyHeader(
 )
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    """The running service. A coroutine though it never waits: FastAPI runs a plain function
+    dependency in its thread pool, a round trip to a worker thread on every request."""
     runtime: Runtime | None = getattr(request.app.state, "runtime", None)
     if runtime is None:
         raise ServiceNotReady("the service is starting or failed to start")
     return runtime
 
 
-def require_api_key(request: Request, key: str | None = Security(api_key_header)) -> None:
-    """Pass when no keys are configured, or when the request carries one of them."""
+async def require_api_key(request: Request, key: str | None = Security(api_key_header)) -> None:
+    """Pass when no keys are configured, or when the request carries one of them (a coroutine, like
+    ``get_runtime``: no thread hop)."""
     keys: list[str] = request.app.state.settings.api_keys
     if not keys:
         return
