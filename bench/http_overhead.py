@@ -5,6 +5,7 @@ it, so that overhead = latency - compute at 1 client (issue 5's target: at most 
     .venv/bin/python bench/http_overhead.py                          # SQLite in a temporary folder
     .venv/bin/python bench/http_overhead.py --database-url mysql+pymysql://root@127.0.0.1:3306/
     .venv/bin/python bench/http_overhead.py --setting workers=2 --setting intra_op_threads=1
+    .venv/bin/python bench/http_overhead.py --setting http_parser=h11 --setting event_loop=asyncio
 
 The server runs as a subprocess (temporary data folder, free port; with ``--database-url``, a fresh
 database created on that server and dropped at the end). A gallery is enrolled over HTTP first. Each
@@ -100,13 +101,15 @@ class Photos:
     gallery: tuple[tuple[str, Photo], ...]  # (person id, photo)
     verify_pair: tuple[Photo, Photo]
     probe: Photo  # another photo of a gallery person
-    enroll: Photo
+    enroll: Photo  # a small portrait
+    enroll_camera: Photo  # a camera photo of the size an enrollment usually uploads
     group: Photo
 
 
 def choose_photos(facedata: Path, gallery_size: int) -> Photos:
     """One clean single-face photo per labelled person of facedata for the gallery (plus
-    yaoming.jpg); the first person with three such photos gives the verify pair and the probe."""
+    yaoming.jpg); the first person with three such photos gives the verify pair and the probe,
+    which is also enrolled as a camera photo (deepface's img2.jpg, 338 KiB)."""
     by_person: dict[str, list[Photo]] = {}
     for photo in facedata_photos(facedata):
         clean = photo.tags in ("", "lfw") and photo.faces_expected == 1
@@ -120,6 +123,7 @@ def choose_photos(facedata: Path, gallery_size: int) -> Photos:
         verify_pair=(three[1], three[2]),
         probe=three[1],
         enroll=yaoming,
+        enroll_camera=three[1],
         group=sample_photo("players.jpg"),
     )
 
@@ -132,6 +136,7 @@ def describe(photo: Photo) -> str:
 def cases_of(photos: Photos, *, requests: int, group_requests: int) -> list[Case]:
     return [
         Case("enroll", "/v1/faces", (photos.enroll,), 201, requests),
+        Case("enroll, camera photo", "/v1/faces", (photos.enroll_camera,), 201, requests),
         Case("verify", "/v1/verify", photos.verify_pair, 200, requests),
         Case("identify, 1 face", "/v1/identify", (photos.probe,), 200, requests, True),
         Case("identify, 22 faces", "/v1/identify", (photos.group,), 200, group_requests, True),
@@ -404,6 +409,19 @@ def health_level(server: Server, requests: int) -> Level:
     return level
 
 
+def paired_health(server: Server, requests: int, *, pause_s: float) -> list[float]:
+    """GET /health in the paired turns' rhythm (a pause before each request, so the server and
+    this client wait idle in between): the floor of the paired HTTP column (client, kernel, event
+    loop, routing; no work), higher than the back-to-back floor of the latency table."""
+    latencies = []
+    with httpx.Client(base_url=server.base) as client:
+        client.get("/health")
+        for _ in range(requests):
+            time.sleep(pause_s)
+            latencies.append(_timed(lambda: client.get("/health").raise_for_status()))
+    return latencies
+
+
 @dataclass
 class Paired:
     """A request's HTTP latency, compute and service call, taken in turn (wall-clock ms), and the
@@ -477,11 +495,20 @@ def spread(samples: list[float]) -> str:
 
 
 def settings_table(settings: Settings, info: dict[str, object], extra: dict[str, str]) -> str:
-    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
-    parser = "httptools" if importlib.util.find_spec("httptools") else "h11"
-    access_log = "on" if settings.log_level.upper() in ("DEBUG", "INFO") else "off"
+    # "auto" is uvicorn's choice: the C implementation when it can be imported.
+    loop, parser = settings.event_loop, settings.http_parser
+    if loop == "auto":
+        loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    if parser == "auto":
+        parser = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    logged = settings.access_log and settings.log_level.upper() in ("DEBUG", "INFO")
+    access_log = "on" if logged else "off"
     rows = [
-        ("server", f"`facerec serve`: 1 uvicorn process, {loop} loop, {parser} parser"),
+        (
+            "server (FACEREC_EVENT_LOOP, FACEREC_HTTP_PARSER)",
+            f"`facerec serve`: 1 uvicorn process, {loop} loop ({settings.event_loop}), "
+            f"{parser} parser ({settings.http_parser})",
+        ),
         ("FACEREC_WORKERS (thread pool for inference and database)", settings.workers),
         ("FACEREC_INTRA_OP_THREADS (0: ONNX Runtime's default)", settings.intra_op_threads),
         ("FACEREC_INTER_OP_THREADS", settings.inter_op_threads),
@@ -493,7 +520,10 @@ def settings_table(settings: Settings, info: dict[str, object], extra: dict[str,
             "FACEREC_INDEX_SYNC_INTERVAL_S (0: a look before every search)",
             settings.index_sync_interval_s,
         ),
-        ("log level (uvicorn access log)", f"{settings.log_level} ({access_log})"),
+        (
+            "log level (uvicorn access log: FACEREC_ACCESS_LOG)",
+            f"{settings.log_level} ({access_log})",
+        ),
         ("CPU cores (os.cpu_count)", os.cpu_count()),
         *extra.items(),
     ]
@@ -634,6 +664,7 @@ def main() -> None:
                 }
             finally:
                 runtime.close()
+            health_paired = paired_health(server, args.pairs, pause_s=args.pause_ms / 1000)
 
         loads["compute after"] = os.getloadavg()[0]
         print("compute, server stopped ...", flush=True)
@@ -642,7 +673,8 @@ def main() -> None:
     photo_text = (
         f"gallery: {enrolled} people enrolled of {len(photos.gallery)} offered (one facedata "
         "photo each, plus yaoming.jpg); enroll: "
-        f"{describe(photos.enroll)}, a new person each time (allow_duplicate); verify: "
+        f"{describe(photos.enroll)}, and {describe(photos.enroll_camera)}, a new person each "
+        "time (allow_duplicate); verify: "
         f"{describe(photos.verify_pair[0])} + {describe(photos.verify_pair[1])}; identify: "
         f"{describe(photos.probe)}, and {describe(photos.group)}"
     )
@@ -675,6 +707,10 @@ def main() -> None:
             "log); overhead = the median of HTTP - compute over neighbouring calls, split into "
             "service - compute and HTTP - service.",
             paired_table(paired),
+            f"The floor of the HTTP column: GET /health in the same rhythm (a {args.pause_ms:.0f} ms "
+            f"pause before each request) takes {p50(health_paired):.1f} ms (p10 "
+            f"{np.percentile(health_paired, 10):.1f}, p90 {np.percentile(health_paired, 90):.1f}): "
+            "the client, the kernel and the event loop alone.",
             "Separately, as a cross-check: compute with no server running (before it started and "
             "after it stopped) against the 1-client latencies of the table above; p50 (p10-p90). "
             "Minutes apart on a shared machine, so this one carries the machine's drift.",

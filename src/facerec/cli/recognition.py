@@ -36,6 +36,9 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),
+        http=settings.http_parser,
+        loop=settings.event_loop,
+        access_log=settings.access_log,
     )
 
 
