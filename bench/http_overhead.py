@@ -21,9 +21,14 @@ never work at the same time, since they would compete for the cores. Compute is 
   measured in between;
 - paired: with the server running but idle, one HTTP request, one compute call and one call of the
   service function the route calls (compute + quality gate + index + database + recognition log),
-  in turn, with a pause between them. On a machine shared with other work this compares figures taken
-  a fraction of a second apart, and the service call splits the overhead into a service part and an
-  HTTP part.
+  in blocks of 5 taking turns, back to back within a block as a client sending one request at a time
+  sends them (``--pause-ms`` puts a pause before each call: this machine's idle cores then make every
+  call start cold, 13 ms more on a 34 ms identify). On a machine shared with other work this compares
+  figures taken within a second of each other, and the service call splits the overhead into a
+  service part and an HTTP part.
+
+The timed requests go through the standard library's ``http.client`` (one keep-alive connection per
+client), not httpx, whose own Python layers would add about 0.8 ms to every round trip.
 
 Prints Markdown tables and writes them to ``--out``. A benchmark, not a test.
 """
@@ -39,6 +44,7 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(_HERE)]
 
 import argparse  # noqa: E402
+import http.client  # noqa: E402
 import importlib.util  # noqa: E402
 import os  # noqa: E402
 import socket  # noqa: E402
@@ -56,13 +62,14 @@ import httpx  # noqa: E402
 import numpy as np  # noqa: E402
 
 from facerec.config import Settings  # noqa: E402
-from facerec.engine.image import decode_image  # noqa: E402
 from facerec.engine.pipeline import FaceEngine  # noqa: E402
+from facerec.service.images import image_decoder  # noqa: E402
 from facerec.service.runtime import Runtime, start_runtime  # noqa: E402
 from photos import FACEDATA, SPECIAL_IDENTITIES, Photo, facedata_photos, sample_photo  # noqa: E402
 
 REPO = _HERE.parent
 TARGET_OVERHEAD = 0.15
+BLOCK = 5  # paired calls of one kind in a row (after an untimed one)
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,31 @@ class Case:
 
 def _part(photo: Photo) -> tuple[str, bytes, str]:
     return (Path(photo.name).name, photo.data, "image/jpeg")
+
+
+class Connection:
+    """One keep-alive connection of the standard library's ``http.client``: the timed requests go
+    through it rather than httpx, whose own Python layers add about 0.8 ms to a round trip here
+    (GET /health back to back: 1.26 ms through httpx, 0.46 ms through this), which is the client's
+    cost and not the server's."""
+
+    def __init__(self, base: str) -> None:
+        host, port = base.removeprefix("http://").split(":")
+        self._conn = http.client.HTTPConnection(host, int(port), timeout=300)
+
+    def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+        self._conn.request("POST", path, body=body, headers=headers)
+        response = self._conn.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+
+    def get(self, path: str) -> int:
+        self._conn.request("GET", path)
+        response = self._conn.getresponse()
+        response.read()
+        return response.status
+
+    def close(self) -> None:
+        self._conn.close()
 
 
 # ---------------------------------------------------------------------------------------- photos
@@ -153,14 +185,12 @@ def compute_call(engine: FaceEngine, settings: Settings, case: Case) -> Call:
     """Model compute of one request, as the service does it: decode, detect, align, embed (the
     largest face for enroll and verify, every face for identify)."""
 
+    decode = image_decoder(settings)  # the server's decoding (large JPEGs reduced by default)
+
     def once() -> None:
         for photo in case.photos:
-            pixels = decode_image(
-                photo.data,
-                max_bytes=settings.max_image_bytes,
-                max_pixels=settings.max_image_pixels,
-            ).pixels
-            found = engine.analyze(pixels) if case.analyze_all else engine.largest_face(pixels)
+            image = decode(photo.data)
+            found = engine.analyze(image) if case.analyze_all else engine.largest_face(image)
             assert found, f"no face in {photo.name}"
 
     return once
@@ -353,19 +383,21 @@ def run_level(server: Server, case: Case, clients: int) -> Level:
     start, stop = threading.Barrier(clients + 1), threading.Barrier(clients + 1)
 
     def client_loop(warm_body: Body) -> None:
-        with httpx.Client(base_url=server.base, timeout=300) as client:
-            client.post(case.path, content=warm_body[0], headers=warm_body[1])
+        client = Connection(server.base)
+        try:
+            client.post(case.path, *warm_body)
             start.wait()
             while (i := _next(lock, next_body)) is not None:
-                content, headers = timed_bodies[i]
                 began = time.perf_counter()
-                response = client.post(case.path, content=content, headers=headers)
+                status, text = client.post(case.path, *timed_bodies[i])
                 elapsed_ms = (time.perf_counter() - began) * 1000
                 with lock:
                     level.latencies_ms.append(elapsed_ms)
-                    if response.status_code != case.status:
-                        level.errors.append(f"{response.status_code} {response.text[:200]}")
+                    if status != case.status:
+                        level.errors.append(f"{status} {text[:200]}")
             stop.wait()  # keep the connection open until every client is done
+        finally:
+            client.close()
 
     threads = [threading.Thread(target=client_loop, args=(warm[i],)) for i in range(clients)]
     for thread in threads:
@@ -396,16 +428,18 @@ def _next(lock: threading.Lock, counter: Iterator[int]) -> int | None:
 def health_level(server: Server, requests: int) -> Level:
     """GET /health at 1 client: the floor of a round trip (client, uvicorn, routing; no work)."""
     level = Level(1)
-    with httpx.Client(base_url=server.base) as client:
-        client.get("/health")
-        began, cpu, loop_cpu = time.perf_counter(), server.cpu_s(), server.loop_cpu_s()
-        for _ in range(requests):
-            started = time.perf_counter()
-            client.get("/health").raise_for_status()
-            level.latencies_ms.append((time.perf_counter() - started) * 1000)
-        level.wall_s = time.perf_counter() - began
-        level.server_cpu_s = server.cpu_s() - cpu
-        level.loop_cpu_s = server.loop_cpu_s() - loop_cpu
+    client = Connection(server.base)
+    client.get("/health")
+    began, cpu, loop_cpu = time.perf_counter(), server.cpu_s(), server.loop_cpu_s()
+    for _ in range(requests):
+        started = time.perf_counter()
+        if client.get("/health") != 200:
+            raise SystemExit("GET /health failed")
+        level.latencies_ms.append((time.perf_counter() - started) * 1000)
+    level.wall_s = time.perf_counter() - began
+    level.server_cpu_s = server.cpu_s() - cpu
+    level.loop_cpu_s = server.loop_cpu_s() - loop_cpu
+    client.close()
     return level
 
 
@@ -414,11 +448,12 @@ def paired_health(server: Server, requests: int, *, pause_s: float) -> list[floa
     this client wait idle in between): the floor of the paired HTTP column (client, kernel, event
     loop, routing; no work), higher than the back-to-back floor of the latency table."""
     latencies = []
-    with httpx.Client(base_url=server.base) as client:
-        client.get("/health")
-        for _ in range(requests):
-            time.sleep(pause_s)
-            latencies.append(_timed(lambda: client.get("/health").raise_for_status()))
+    client = Connection(server.base)
+    client.get("/health")
+    for _ in range(requests):
+        time.sleep(pause_s)
+        latencies.append(_timed(lambda: client.get("/health")))
+    client.close()
     return latencies
 
 
@@ -445,40 +480,44 @@ class Paired:
 def run_paired(
     server: Server, runtime: Runtime, settings: Settings, case: Case, pairs: int, *, pause_s: float
 ) -> Paired:
-    """``pairs`` times: one HTTP request (1 client), one compute call and one service call, in an
-    order that turns, with ``pause_s`` before each so that neither side's threads are still busy
-    (ONNX Runtime's spin down) when the other starts."""
+    """``pairs`` calls of each: HTTP requests (1 client), compute calls and service calls, in
+    blocks of ``BLOCK`` after one untimed call, the three kinds taking turns block by block. Within
+    a block, calls run back to back as a client sending one request at a time sends them, so each
+    side's caches hold its own models (calls taken one by one in turn would each find the other
+    process's weights in the caches); ``pause_s`` before each call makes every call start cold."""
     run = uuid.uuid4().hex[:6]
-    bodies = [case.body(i, run) for i in range(pairs + 1)]
+    bodies = iter([case.body(i, run) for i in range(2 * pairs + 8)])
     paired = Paired()
-    loop_cpu_s = 0.0
-    with httpx.Client(base_url=server.base, timeout=300) as client:
+    loop_cpu_s, http_calls = 0.0, 0
+    client = Connection(server.base)
 
-        def http(i: int) -> float:
-            nonlocal loop_cpu_s
-            content, headers = bodies[i]
-            loop, began = server.loop_cpu_s(), time.perf_counter()
-            response = client.post(case.path, content=content, headers=headers)
-            elapsed_ms = (time.perf_counter() - began) * 1000
-            loop_cpu_s += server.loop_cpu_s() - loop
-            if response.status_code != case.status:
-                raise SystemExit(f"{case.label}: {response.status_code} {response.text[:200]}")
-            return elapsed_ms
+    def http() -> float:
+        nonlocal loop_cpu_s, http_calls
+        loop, began = server.loop_cpu_s(), time.perf_counter()
+        status, text = client.post(case.path, *next(bodies))
+        elapsed_ms = (time.perf_counter() - began) * 1000
+        loop_cpu_s += server.loop_cpu_s() - loop
+        http_calls += 1
+        if status != case.status:
+            raise SystemExit(f"{case.label}: {status} {text[:200]}")
+        return elapsed_ms
 
-        compute, service = compute_call(runtime.engine, settings, case), service_call(runtime, case)
-        calls: dict[str, Callable[[int], float]] = {
-            "http": http,
-            "compute": lambda _i: _timed(compute),
-            "service": lambda _i: _timed(service),
-        }
-        for call in calls.values():
-            call(pairs)  # warm-up
-        names = list(calls)
-        for i in range(pairs):
-            for name in names[i % 3 :] + names[: i % 3]:
-                time.sleep(pause_s)
-                paired.wall_ms[name].append(calls[name](i))
-    paired.loop_cpu_ms = loop_cpu_s * 1000 / (pairs + 1)
+    compute, service = compute_call(runtime.engine, settings, case), service_call(runtime, case)
+    calls: dict[str, Callable[[], float]] = {
+        "http": http,
+        "compute": lambda: _timed(compute),
+        "service": lambda: _timed(service),
+    }
+    names = list(calls)
+    for block in range(-(-pairs // BLOCK)):
+        for name in names[block % 3 :] + names[: block % 3]:
+            calls[name]()  # untimed: the block starts warm
+            for _ in range(min(BLOCK, pairs - block * BLOCK)):
+                if pause_s:
+                    time.sleep(pause_s)
+                paired.wall_ms[name].append(calls[name]())
+    client.close()
+    paired.loop_cpu_ms = loop_cpu_s * 1000 / http_calls
     return paired
 
 
@@ -607,7 +646,12 @@ def parse_args() -> argparse.Namespace:
         "--pairs", type=int, default=40, help="paired turns (fewer for the 22-face photo)"
     )
     parser.add_argument("--repeats", type=int, default=12, help="compute runs before and after")
-    parser.add_argument("--pause-ms", type=float, default=20, help="pause between paired calls")
+    parser.add_argument(
+        "--pause-ms",
+        type=float,
+        default=0,
+        help="pause before each paired call (0: back to back; 20 shows the cost of starting cold)",
+    )
     parser.add_argument(
         "--setting",
         action="append",
@@ -683,7 +727,8 @@ def main() -> None:
         "requests per level": f"{args.requests} ({args.group_requests} for the 22-face photo) "
         "after one warm-up request per client",
         "paired": f"{args.pairs} turns per request ({pairs(cases[-1])} for the 22-face photo), "
-        f"{args.pause_ms:.0f} ms pause before each call",
+        + (f"{args.pause_ms:.0f} ms pause before each call" if args.pause_ms else "back to back"),
+        "client": "http.client (standard library), one keep-alive connection per client",
         "load average (1 min) at each phase": ", ".join(f"{k} {v:.1f}" for k, v in loads.items()),
         "run time": f"{time.monotonic() - started:.0f} s",
     }
@@ -700,15 +745,18 @@ def main() -> None:
             "access log).",
             latency_table(results, health),
             "## Overhead at 1 client (target: ≤ 15% of model compute)",
-            "Paired: the server running but idle, one HTTP request, one compute call and one "
-            "service call in turn; compute = decode + detect + align + embed of the request's "
-            "photo(s) by the server's engine settings in this process; service = the service "
+            "Paired: the server running but idle, HTTP requests, compute calls and service calls "
+            "in blocks of 5 taking turns, back to back within a block; compute = decode + detect "
+            "+ align + embed of the request's photo(s) by the server's engine settings in this "
+            "process; service = the service "
             "function the route calls (compute + quality gate + index + database + recognition "
-            "log); overhead = the median of HTTP - compute over neighbouring calls, split into "
+            "log); overhead = the median of HTTP - compute over the calls of neighbouring blocks, "
+            "split into "
             "service - compute and HTTP - service.",
             paired_table(paired),
-            f"The floor of the HTTP column: GET /health in the same rhythm (a {args.pause_ms:.0f} ms "
-            f"pause before each request) takes {p50(health_paired):.1f} ms (p10 "
+            "The floor of the HTTP column: GET /health in the same rhythm "
+            + (f"(a {args.pause_ms:.0f} ms pause before each request)" if args.pause_ms else "")
+            + f" takes {p50(health_paired):.1f} ms (p10 "
             f"{np.percentile(health_paired, 10):.1f}, p90 {np.percentile(health_paired, 90):.1f}): "
             "the client, the kernel and the event loop alone.",
             "Separately, as a cross-check: compute with no server running (before it started and "
