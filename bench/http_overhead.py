@@ -754,8 +754,8 @@ def main() -> None:
             "split into "
             "service - compute and HTTP - service.",
             paired_table(paired),
-            "The floor of the HTTP column: GET /health in the same rhythm "
-            + (f"(a {args.pause_ms:.0f} ms pause before each request)" if args.pause_ms else "")
+            "The floor of the HTTP column: GET /health in the same rhythm"
+            + (f" (a {args.pause_ms:.0f} ms pause before each request)" if args.pause_ms else "")
             + f" takes {p50(health_paired):.1f} ms (p10 "
             f"{np.percentile(health_paired, 10):.1f}, p90 {np.percentile(health_paired, 90):.1f}): "
             "the client, the kernel and the event loop alone.",
