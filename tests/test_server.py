@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import socket
 import subprocess
 import time
@@ -86,3 +87,64 @@ def test_served_app_enrolls_identifies_and_survives_a_restart(
             )
         matches = [f["match"]["person_id"] for f in found.json()["faces"] if f["match"]]
         assert matches == ["S-42"]
+
+
+def test_a_chunked_upload_past_the_limit_is_refused_while_it_is_still_arriving(
+    tmp_path: Path,
+) -> None:
+    """A body without a Content-Length is counted as it arrives: past the limit (two 20 kB images
+    and the 1 MiB multipart envelope) the server answers 413 before the client has sent it all,
+    instead of reading and spooling all of it first."""
+    env = {"FACEREC_DATA_DIR": str(tmp_path / "data"), "FACEREC_MAX_IMAGE_BYTES": "20000"}
+    limit = 2 * 20_000 + 1024 * 1024  # api/app.py
+    with running_server(env, tmp_path) as base:
+        host, port = base.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=30) as sock:
+            sock.sendall(
+                b"POST /v1/detect HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                b"Content-Type: multipart/form-data; boundary=b\r\n\r\n"
+            )
+            head = b'--b\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\n\r\n'
+            sock.sendall(b"%x\r\n%s\r\n" % (len(head), head))
+            sent, chunk = len(head), b"\xff" * 65536
+            answer = b""
+            while sent < 64 * 1024 * 1024:  # 64 MiB offered
+                readable, _, _ = select.select([sock], [], [], 0)
+                if readable:
+                    answer = sock.recv(65536)
+                    break
+                try:
+                    sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                except OSError:  # the server closed the connection after answering
+                    answer = sock.recv(65536)
+                    break
+                sent += len(chunk)
+            answer += _rest_of_response(sock, answer)
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert status_line.startswith(b"HTTP/1.1 413"), answer[:300]
+    assert b'"code":"image_too_large"' in rest.replace(b" ", b"")
+    # Refused at the limit, long before the 64 MiB end (what was sent past it sat in the two
+    # sides' socket buffers, a few MiB on loopback).
+    assert limit < sent < 16 * 1024 * 1024
+
+
+def _rest_of_response(sock: socket.socket, start: bytes) -> bytes:
+    """Read until the response's headers and its Content-Length of body are in (or it closes)."""
+    answer = start
+    while True:
+        head, found, body = answer.partition(b"\r\n\r\n")
+        if found:
+            length = next(
+                (
+                    int(line.split(b":", 1)[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                ),
+                0,
+            )
+            if len(body) >= length:
+                return answer[len(start) :]
+        more = sock.recv(65536)
+        if not more:
+            return answer[len(start) :]
+        answer += more

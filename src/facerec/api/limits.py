@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from starlette.middleware.body_limit import RequestBodyLimitResponder
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from facerec.errors import ImageTooLarge
@@ -12,11 +13,12 @@ from facerec.errors import ImageTooLarge
 
 class BodySizeLimit:
     """Answer 413 when a request declares a body larger than ``max_bytes``, or than the limit that
-    ``max_bytes_by_path`` gives its exact path (e.g. a bulk enrollment's archive).
+    ``max_bytes_by_path`` gives its exact path (e.g. a bulk enrollment's archive), before reading it.
 
-    Bodies without a Content-Length (chunked uploads) are still capped per file by ``read_upload``
-    (and the batch archive by the service). Read-only after construction, so safe for any number of
-    concurrent requests.
+    A body without a Content-Length (a chunked upload) is counted as it arrives, by Starlette's
+    ``RequestBodyLimitResponder``: past the limit the request fails with 413 there and then, instead
+    of the whole body being read and spooled to disk first. Read-only after construction, so safe
+    for any number of concurrent requests.
     """
 
     def __init__(
@@ -51,4 +53,6 @@ class BodySizeLimit:
                 )
                 await send({"type": "http.response.body", "body": body})
                 return
+            await RequestBodyLimitResponder(self.app, limit)(scope, receive, send)
+            return
         await self.app(scope, receive, send)

@@ -66,7 +66,8 @@ class ModelPack:
 
 
 # `facerec eval` on the ORL faces (bench/make_orl_dataset.py; 78,000 different-person pairs): FAR 0.1%
-# at similarity 0.275 and FAR 1% at 0.223 with w600k_mbf (default engine settings). docs/accuracy.md has the whole table.
+# at similarity 0.275 and FAR 1% at 0.223 with w600k_mbf (default engine settings).
+# docs/accuracy.md has the whole table.
 MBF_CALIBRATION = "measured: w600k_mbf on the held-out ORL set (FAR 0.1% at 0.275, 1% at 0.223)"
 NOT_MEASURED = (
     "not measured here (the pack cannot be fetched in facerec's build environment); uses the "
