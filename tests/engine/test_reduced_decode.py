@@ -10,7 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from facerec.engine.align import align_face, crop_scale
 from facerec.engine.image import DecodedImage, decode_image
@@ -135,8 +135,7 @@ def test_a_small_face_in_a_large_photo_is_aligned_from_the_full_resolution(
     size = engine.embedder.input_size_px
     for face, crop in zip(faces, crops, strict=True):
         points = np.asarray(face.landmarks, np.float32)
-        reduced_points = (points - 0.5) / 2
-        assert crop_scale(reduced_points, size) > 1.0
+        assert crop_scale(decoded.from_photo(points, 2), size) > 1.0
         assert np.array_equal(crop, align_face(decoded.full_pixels(), points, size))
 
 
@@ -164,4 +163,34 @@ def test_a_face_is_aligned_from_the_most_reduced_copy_that_holds_it(
     assert crop_scale(points, size) * 8 > 1.0 >= crop_scale(points, size) * 4
     (crop,) = engine.align_faces(decoded, [found])
     assert set(decoded._copies) == {4}
-    assert np.array_equal(crop, align_face(decoded.at(4), (points - 1.5) / 4, size))
+    assert np.array_equal(crop, align_face(decoded.at(4), decoded.from_photo(points, 4), size))
+
+
+def centroid(gray: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+    ys, xs = np.indices(gray.shape)
+    weight = gray.astype(np.float64)
+    return np.array([(xs * weight).sum(), (ys * weight).sum()]) / weight.sum()
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_points_map_between_a_reduced_copy_and_the_photo_whatever_the_orientation(
+    orientation: int,
+) -> None:
+    # Sides that are not multiples of 8: the last reduced pixel of each row and column is partial,
+    # and the orientations that mirror an axis put it first.
+    stored = np.zeros((1001, 1283), np.uint8)
+    stored[200:248, 300:348] = 255  # a marker
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    buffer = io.BytesIO()
+    Image.fromarray(stored).convert("RGB").save(buffer, format="JPEG", quality=95, exif=exif)
+    data = buffer.getvalue()
+    decoded = decode_image(data, **LIMITS, reduce_to_px=160)
+    assert decoded.reduction == 8
+    upright = np.asarray(ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("L"))
+    assert decoded.pixels.shape[:2] == (-(-upright.shape[0] // 8), -(-upright.shape[1] // 8))
+    expected = centroid(upright)
+    found = decoded.to_photo(centroid(decoded.pixels[:, :, 1]).astype(np.float32), 8)
+    assert np.abs(found - expected).max() < 1.0, (found, expected)
+    back = decoded.from_photo(expected.astype(np.float32), 8)
+    assert np.abs(back - centroid(decoded.pixels[:, :, 1])).max() < 1.0 / 8

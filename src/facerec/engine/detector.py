@@ -15,6 +15,7 @@ Two ways to size the network's input (SCRFD is fully convolutional, any multiple
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -49,16 +50,13 @@ class Detections:
             landmarks=self.landmarks + offset,
         )
 
-    def enlarged(self, factor: int) -> Detections:
-        """Detections made on a copy reduced ``factor`` times (libjpeg's DCT scaling: reduced pixel
-        i covers pixels i*factor to (i+1)*factor - 1), in the full image's coordinates."""
-        if factor == 1:
-            return self
-        offset = (factor - 1) / 2.0
+    def mapped(self, to: Callable[[FloatArray], FloatArray]) -> Detections:
+        """The detections with every point (box corners, landmarks) mapped by ``to``, a mapping
+        that keeps the order of coordinates (a scale and a shift)."""
         return Detections(
-            boxes=(self.boxes * factor + offset).astype(np.float32),
+            boxes=to(self.boxes.reshape(-1, 2, 2)).reshape(-1, 4),
             scores=self.scores,
-            landmarks=(self.landmarks * factor + offset).astype(np.float32),
+            landmarks=to(self.landmarks),
         )
 
 

@@ -16,9 +16,7 @@ from __future__ import annotations
 import io
 import re
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 
 import cv2
 import numpy as np
@@ -51,13 +49,14 @@ SIGNATURES = (
 )  # WebP ("RIFF", size, "WEBP") is checked apart
 
 BgrImage = npt.NDArray[np.uint8]
+FloatPoints = npt.NDArray[np.float32]
 
 
 @dataclass(frozen=True, eq=False)
 class DecodedImage:
     """An upright photo. ``pixels`` may be the photo decoded at 1/``reduction`` of its size on each
-    side (reduced pixel i covers the photo's pixels i*reduction to (i+1)*reduction - 1); ``at(r)``
-    decodes it again at 1/r (1: the whole resolution) on first use."""
+    side; ``at(r)`` decodes it again at 1/r (1: the whole resolution) on first use, and
+    ``to_photo``/``from_photo`` map points between a copy and the photo."""
 
     pixels: BgrImage  # H x W x 3, BGR, uint8, upright
     format: str
@@ -65,7 +64,8 @@ class DecodedImage:
     reduction: int = 1
     width_px: int = 0  # the photo's own size, upright (0: the size of ``pixels``)
     height_px: int = 0
-    _decode_at: Callable[[int], BgrImage] | None = field(default=None, repr=False)
+    _data: bytes = field(default=b"", repr=False)  # the JPEG, for copies at other reductions
+    _jpeg: _PlainJpeg | None = field(default=None, repr=False)
     _copies: dict[int, BgrImage] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -82,15 +82,54 @@ class DecodedImage:
     def at(self, reduction: int) -> BgrImage:
         """The photo at 1/``reduction`` of its size (1, or a smaller reduction than ``pixels``'s),
         decoded once, on first use."""
-        if reduction == self.reduction or self._decode_at is None:
+        if reduction == self.reduction or self._jpeg is None:
             return self.pixels
         with self._lock:
             if reduction not in self._copies:
-                self._copies[reduction] = self._decode_at(reduction)
+                pixels = _decode_jpeg(self._data, self._jpeg, reduction)
+                if pixels is None:  # libjpeg decoded it once already; not expected
+                    raise CorruptImage("the image could not be decoded again")
+                self._copies[reduction] = pixels
             return self._copies[reduction]
 
     def full_pixels(self) -> BgrImage:
         return self.at(1)
+
+    def to_photo(self, points: FloatPoints, reduction: int) -> FloatPoints:
+        """Points (..., 2: x, y) of the copy at 1/``reduction`` in the photo's coordinates."""
+        if reduction == 1:
+            return points
+        offset = np.asarray(self._offset(reduction), dtype=np.float32)
+        return np.asarray(points * reduction + offset, dtype=np.float32)
+
+    def from_photo(self, points: FloatPoints, reduction: int) -> FloatPoints:
+        """Points of the photo in the copy at 1/``reduction``'s coordinates."""
+        if reduction == 1:
+            return points
+        offset = np.asarray(self._offset(reduction), dtype=np.float32)
+        return np.asarray((points - offset) / reduction, dtype=np.float32)
+
+    def _offset(self, reduction: int) -> tuple[float, float]:
+        """Reduced pixel i covers the stored photo's pixels i*r to (i+1)*r - 1, its centre at
+        i*r + (r-1)/2; the last one covers what is left (libjpeg rounds the size up). Turned
+        upright, an axis that the orientation mirrors starts with that partial pixel, which moves
+        the whole axis back by what it lacks."""
+        centre = (reduction - 1) / 2.0
+        jpeg = self._jpeg
+        if jpeg is None:
+            return centre, centre
+        lack_x = -(-jpeg.width // reduction) * reduction - jpeg.width  # of the stored photo
+        lack_y = -(-jpeg.height // reduction) * reduction - jpeg.height
+        # Each orientation's upright x and y: the stored axis they come from, and whether mirrored.
+        mirrored_x, mirrored_y = {
+            2: (lack_x, 0),
+            3: (lack_x, lack_y),
+            4: (0, lack_y),
+            6: (lack_y, 0),
+            7: (lack_y, lack_x),
+            8: (0, lack_x),
+        }.get(jpeg.orientation, (0, 0))
+        return centre - mirrored_x, centre - mirrored_y
 
 
 def decode_image(
@@ -144,7 +183,8 @@ def decode_image(
         reduction=reduction,
         width_px=height if sideways else width,
         height_px=width if sideways else height,
-        _decode_at=partial(_decode_again, data, plain, image),
+        _data=data,
+        _jpeg=plain,
     )
 
 
@@ -214,14 +254,6 @@ def _decode_jpeg(data: bytes, jpeg: _PlainJpeg, reduction: int) -> BgrImage | No
     if pixels is None or pixels.shape[:2] != expected:
         return None
     return _upright(np.asarray(pixels, dtype=np.uint8), jpeg.orientation)
-
-
-def _decode_again(data: bytes, jpeg: _PlainJpeg, image: Image.Image, reduction: int) -> BgrImage:
-    """A JPEG already decoded once at another size: libjpeg does not fail the second time."""
-    pixels = _decode_jpeg(data, jpeg, reduction)
-    if pixels is None:
-        raise CorruptImage("the image could not be decoded again")
-    return pixels
 
 
 EXIF_ORIENTATION = 0x0112

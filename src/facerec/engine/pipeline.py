@@ -83,7 +83,9 @@ class FaceEngine:
     def detect(self, image: Image) -> list[DetectedFace]:
         """Every face in the image, largest first, in the photo's coordinates."""
         decoded = _decoded(image)
-        found = self._detect_raw(decoded.pixels).enlarged(decoded.reduction)
+        found = self._detect_raw(decoded.pixels)
+        if decoded.reduction > 1:
+            found = found.mapped(lambda points: decoded.to_photo(points, decoded.reduction))
         faces = [_to_face(found, i) for i in range(len(found))]
         return sorted(faces, key=lambda f: f.bbox.area, reverse=True)
 
@@ -98,8 +100,9 @@ class FaceEngine:
             scale, reduction = crop_scale(points, size), decoded.reduction
             while reduction > 1 and scale * reduction > 1.0:
                 reduction //= 2
-            reduced = ((points - (reduction - 1) / 2.0) / reduction).astype(np.float32)
-            crops.append(align_face(decoded.at(reduction), reduced, size))
+            crops.append(
+                align_face(decoded.at(reduction), decoded.from_photo(points, reduction), size)
+            )
         return crops
 
     def embed_faces(self, image: Image, faces: list[DetectedFace]) -> list[EmbeddedFace]:
