@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, insert
+from sqlalchemy.orm import Session
 
 from facerec.config import Settings
 from facerec.domain import BoundingBox, PersonRef, PersonType
 from facerec.service import index_sync
-from facerec.store import people
+from facerec.store import changes, people
 from facerec.store import repositories as repo
 from facerec.store.clock import utcnow
 from facerec.store.db import Database
@@ -46,7 +49,7 @@ def announce(database: Database, face_id: int, *, change_id: int) -> None:
 
 
 def test_a_skipped_id_is_asked_for_until_the_window_has_passed(database: Database) -> None:
-    sync, index = reader(database, window_s=0.5)
+    sync, index = reader(database, window_s=2.0)
     slow = enrol(database, "S-SLOW", seed=1)  # change id 1
     late = enrol(database, "S-LATE", seed=2)  # change id 2
     enrol(database, "S-SEEN", seed=3)  # change id 3
@@ -57,14 +60,24 @@ def test_a_skipped_id_is_asked_for_until_the_window_has_passed(database: Databas
     announce(database, slow, change_id=1)  # commits within the window: applied
     sync.catch_up()
     assert best(index, 1) == "S-SLOW"
-    time.sleep(0.6)
+    time.sleep(2.1)
     sync.catch_up()  # the window has passed: id 2 is no longer asked for
     announce(database, late, change_id=2)
     sync.catch_up()
     assert best(index, 2) is None
 
 
-def test_many_skipped_ids_are_read_as_a_range(database: Database) -> None:
+def test_many_skipped_ids_are_read_as_a_range(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[tuple[int, list[int]]] = []
+    changes_after = index_sync.changes.changes_after
+
+    def recorded(session: Session, **kwargs: Any) -> list[changes.Change]:
+        reads.append((kwargs["after"], list(kwargs["also"])))
+        return changes_after(session, **kwargs)
+
+    monkeypatch.setattr(index_sync.changes, "changes_after", recorded)
     sync, index = reader(database)
     early = enrol(database, "S-EARLY", seed=4)
     jumping = enrol(database, "S-JUMP", seed=5)
@@ -77,15 +90,19 @@ def test_many_skipped_ids_are_read_as_a_range(database: Database) -> None:
     announce(database, early, change_id=1)
     sync.catch_up()
     assert best(index, 4) == "S-EARLY" and len(index) == 2
+    # The second look read from the lowest skipped id on, not by a list of ids.
+    assert reads[-1] == (0, [])
 
 
 def test_too_many_skipped_ids_reload_the_index(database: Database) -> None:
     sync, index = reader(database)
     unannounced = enrol(database, "S-QUIET", seed=6)
     forget_changes_of(database, unannounced)  # never announced: only a full load finds it
-    announce(database, unannounced, change_id=index_sync.READ_LIMIT + 10)
+    far = enrol(database, "S-FAR", seed=7)
+    forget_changes_of(database, far)
+    announce(database, far, change_id=index_sync.READ_LIMIT + 10)
     sync.catch_up()
-    assert best(index, 6) == "S-QUIET"
+    assert best(index, 7) == "S-FAR" and best(index, 6) == "S-QUIET"
 
 
 def test_a_change_brings_the_face_as_it_is_now(database: Database) -> None:
@@ -127,3 +144,19 @@ def test_a_write_still_open_when_the_index_loads_is_picked_up_after(database: Da
     announce(database, late, change_id=1)
     sync.catch_up()
     assert best(index, 1) == "S-OPEN"
+
+
+def test_pruning_keeps_the_newest_change_so_ids_never_go_back(database: Database) -> None:
+    sync, index = reader(database)
+    enrol(database, "S-A", seed=1)
+    enrol(database, "S-B", seed=2)
+    sync.catch_up()
+    with database.session() as session:
+        newest = changes.latest_change(session)
+        session.execute(IndexChanges.__table__.update().values(CreatedAt=datetime(2000, 1, 1)))
+    assert index_sync.prune_changes(database) == newest - 1
+    enrol(database, "S-C", seed=3)  # SQLite hands out the next id after the highest present
+    with database.session() as session:
+        assert changes.latest_change(session) == newest + 1
+    sync.catch_up()
+    assert best(index, 3) == "S-C"

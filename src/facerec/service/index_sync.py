@@ -63,8 +63,8 @@ class IndexSync:
     def _load(self) -> int:
         with self.database.session() as session:
             floor = changes.latest_change(session)
-            # Ids just below the marker that are not there yet may belong to writes still open:
-            # they are asked for like ids a read skipped over.
+            # Ids among the ASKED_BY_ID just below the marker that are not there yet may belong to
+            # writes still open: they are asked for like ids a read skipped over.
             recent = changes.ids_above(session, after=max(floor - ASKED_BY_ID, 0))
         with self.database.session() as session:
             count = self.index.replace_all(
@@ -74,7 +74,13 @@ class IndexSync:
             packs = repo.count_faces_by_pack(session)
         now = time.monotonic()
         self._seen, self._checked_at = floor, now
-        self._skipped = {
+        # Ids skipped before a reload are still asked for until their window ends.
+        still_open = {
+            i: t
+            for i, t in self._skipped.items()
+            if now - t <= self.window_s and i not in recent and i < floor
+        }
+        self._skipped = still_open | {
             i: now for i in range(max(floor - ASKED_BY_ID, 0) + 1, floor) if i not in recent
         }
         others = {p: n for p, n in packs.items() if p != self.model_pack}

@@ -116,5 +116,11 @@ def latest_change(session: Session) -> int:
 
 
 def delete_older_than(session: Session, *, cutoff: datetime) -> int:
-    result: Any = session.execute(delete(IndexChanges).where(IndexChanges.CreatedAt < cutoff))
+    """Delete the changes older than ``cutoff``, except the newest of all: SQLite hands out the
+    next id after the highest one present, so an emptied table would start again at 1, below what
+    every running process has seen."""
+    newest = latest_change(session)
+    result: Any = session.execute(
+        delete(IndexChanges).where(IndexChanges.CreatedAt < cutoff, IndexChanges.ChangeID < newest)
+    )
     return int(result.rowcount or 0)
