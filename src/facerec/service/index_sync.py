@@ -9,9 +9,13 @@ process's own last write), and puts those faces in the index or takes them out.
 
 Change ids are handed out before commit, so a row with a lower id can become visible after one with
 a higher id. An id skipped over by a read (not committed yet, or never: rolled back) is therefore asked
-for again at every check for ``window_s`` seconds after the read that skipped it; only a transaction
-that stays open longer than that between its write and its commit could make a change arrive too late
-for it. Thread-safe: one thread catches up at a time, the others search meanwhile.
+for again at every check for ``window_s`` seconds after the read that skipped it, and so are the ids
+missing among the ``ASKED_BY_ID`` just below the newest when the index loads. A change can therefore
+arrive too late only from a transaction that stays open longer than ``window_s`` between its write and
+its commit, or, at a load, from one whose id lies further below the newest than that. On MySQL/MariaDB
+id gaps are common (rollbacks, ids reserved for INSERT ... SELECT, auto_increment_increment above 1):
+each is asked for during the window, by id while there are up to ``ASKED_BY_ID`` of them, as a range
+from the lowest beyond that. Thread-safe: one thread catches up at a time, the others search meanwhile.
 """
 
 from __future__ import annotations

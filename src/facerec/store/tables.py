@@ -204,8 +204,9 @@ class FaceRecognitionLogs(Base):
 
 class IndexChanges(Base):
     """One row per face a write touched (enrolled, deleted, re-embedded, its person (de)activated).
-    Each server process reads the rows it has not applied and reloads those faces from FaceData, so
-    that its index follows the writes of other processes and hosts (``service/index_sync.py``)."""
+    Each server process reads the rows it has not applied, joined to those faces as FaceData holds
+    them now, so that its index follows the writes of other processes and hosts
+    (``service/index_sync.py``)."""
 
     __tablename__ = "IndexChanges"
     __table_args__ = (Index("ix_index_changes_created", "CreatedAt"),)
