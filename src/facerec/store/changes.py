@@ -102,8 +102,13 @@ def _change(
         change_id=change_id,
         face_id=face_id,
         person=owner_ref(student_id, teacher_id),
-        embedding=unit_embedding(np.frombuffer(stored, dtype="<f4")),
+        embedding=stored_vector(stored),
     )
+
+
+def stored_vector(stored: bytes) -> Vector:
+    """A face's vector from its binary copy (``FaceData.Embedding``: little-endian float32)."""
+    return unit_embedding(np.frombuffer(stored, dtype="<f4"))
 
 
 def ids_above(session: Session, *, after: int) -> set[int]:

@@ -6,7 +6,7 @@ Imports SQLAlchemy, the tables and the domain types only.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,6 @@ from facerec.domain import (
     PersonRef,
     PersonType,
     Vector,
-    unit_embedding,
 )
 from facerec.errors import FaceNotFound
 from facerec.store import changes
@@ -146,11 +145,10 @@ def iter_embeddings(
     *,
     model_pack: str,
     ref: PersonRef | None = None,
-    face_ids: Collection[int] | None = None,
     batch_size: int = 2000,
 ) -> Iterator[StoredEmbedding]:
     """Every stored embedding made by ``model_pack`` of an active person, streamed in batches (no
-    images loaded). ``ref`` narrows it to one person's, ``face_ids`` to those faces.
+    images loaded). ``ref`` narrows it to one person's.
 
     Read from the binary copy (``Embedding``, written beside FaceDescriptor by every writer and
     filled for older rows by migration 0003): parsing 512 numbers of JSON per face would dominate
@@ -166,14 +164,12 @@ def iter_embeddings(
     )
     if ref is not None:
         query = query.where(owner_column(FaceData, ref.person_type) == ref.person_id)
-    if face_ids is not None:
-        query = query.where(FaceData.FaceID.in_(list(face_ids)))
     for face_id, student_id, teacher_id, stored in session.execute(query):
         assert stored is not None  # written with every FaceDescriptor since migration 0003
         yield StoredEmbedding(
             face_id=face_id,
             person=owner_ref(student_id, teacher_id),
-            embedding=unit_embedding(np.frombuffer(stored, dtype="<f4")),
+            embedding=changes.stored_vector(stored),
         )
 
 
