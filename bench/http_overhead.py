@@ -45,7 +45,6 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(
 
 import argparse  # noqa: E402
 import http.client  # noqa: E402
-import importlib.util  # noqa: E402
 import os  # noqa: E402
 import socket  # noqa: E402
 import statistics  # noqa: E402
@@ -534,12 +533,7 @@ def spread(samples: list[float]) -> str:
 
 
 def settings_table(settings: Settings, info: dict[str, object], extra: dict[str, str]) -> str:
-    # "auto" is uvicorn's choice: the C implementation when it can be imported.
-    loop, parser = settings.event_loop, settings.http_parser
-    if loop == "auto":
-        loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
-    if parser == "auto":
-        parser = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    parser, loop = settings.server_stack()
     logged = settings.access_log and settings.log_level.upper() in ("DEBUG", "INFO")
     access_log = "on" if logged else "off"
     rows = [

@@ -15,21 +15,22 @@ from tests.test_server import free_port
 
 
 @pytest.mark.parametrize(
-    ("settings", "access_logged"),
+    ("settings", "stack", "access_logged"),
     [
-        ({}, True),
+        ({}, "the httptools HTTP parser and the uvloop event loop", True),
         (
             {
                 "FACEREC_HTTP_PARSER": "h11",
                 "FACEREC_EVENT_LOOP": "asyncio",
                 "FACEREC_ACCESS_LOG": "false",
             },
+            "the h11 HTTP parser and the asyncio event loop",
             False,
         ),
     ],
 )
 def test_serve_settings_choose_the_server_stack(
-    tmp_path: Path, samples: Path, settings: dict[str, str], access_logged: bool
+    tmp_path: Path, samples: Path, settings: dict[str, str], stack: str, access_logged: bool
 ) -> None:
     port = free_port()
     env = {"FACEREC_DATA_DIR": str(tmp_path / "data"), "FACEREC_LOG_LEVEL": "INFO", **settings}
@@ -65,4 +66,5 @@ def test_serve_settings_choose_the_server_stack(
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)
+    assert f"serving with {stack}" in output, output
     assert ('"POST /v1/faces HTTP/1.1" 201' in output) is access_logged, output

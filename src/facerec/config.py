@@ -6,6 +6,7 @@ optional ``.env`` file, then passed down. Nothing else in the package reads the 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 from pathlib import Path
@@ -248,3 +249,13 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'facerec.db').resolve()}"
+
+    def server_stack(self) -> tuple[str, str]:
+        """The HTTP parser and the event loop `facerec serve` runs: the configured ones, ``auto``
+        being the C ones (httptools, uvloop) where they are installed."""
+        parser, loop = self.http_parser, self.event_loop
+        if parser == "auto":
+            parser = "httptools" if importlib.util.find_spec("httptools") else "h11"
+        if loop == "auto":
+            loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+        return parser, loop

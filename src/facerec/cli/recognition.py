@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import typer
@@ -14,6 +15,8 @@ from facerec.cli.common import (
     read_bytes,
     with_runtime,
 )
+
+log = logging.getLogger(__name__)
 
 
 @app.command()
@@ -31,13 +34,15 @@ def serve(
     # A missing model or an unreachable database: one clear line and an exit code, no traceback.
     with domain_errors():
         runtime = start_runtime(settings, show_progress=True)
+    parser, loop = settings.server_stack()
+    log.info("serving with the %s HTTP parser and the %s event loop", parser, loop)
     uvicorn.run(
         create_app(settings, runtime),
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),
-        http=settings.http_parser,
-        loop=settings.event_loop,
+        http=parser,
+        loop=loop,
         access_log=settings.access_log,
     )
 
