@@ -22,6 +22,7 @@ from facerec.config import Settings
 from facerec.engine.models import bundled_dir, ensure_pack, get_pack
 from facerec.engine.pipeline import DetectionOptions, FaceEngine
 from facerec.engine.session import SessionOptions
+from facerec.store.db import Database
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MYSQL_URL_ENV = "FACEREC_TEST_MYSQL_URL"
@@ -126,6 +127,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str | None) -> Settings:
     return make_settings(tmp_path, database_url=database_url)
+
+
+@pytest.fixture
+def database(settings: Settings) -> Iterator[Database]:
+    """The settings' database (SQLite, or MariaDB where asked), migrated to the latest schema."""
+    database = Database(settings.sqlalchemy_url())
+    database.migrate()
+    try:
+        yield database
+    finally:
+        database.dispose()
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:

@@ -3,14 +3,11 @@ change whose id is lower than one already seen (transactions commit out of order
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import numpy as np
-import pytest
 from sqlalchemy import insert
 
-from facerec.config import Settings
 from facerec.domain import BoundingBox, PersonRef, PersonType, unit_embedding
 from facerec.index.vectors import VectorIndex
 from facerec.service.index_sync import IndexSync
@@ -22,14 +19,6 @@ from facerec.store.people import PersonChanges
 from facerec.store.tables import IndexChanges
 
 PACK = "bundled"
-
-
-@pytest.fixture
-def database(settings: Settings) -> Iterator[Database]:
-    db = Database(settings.sqlalchemy_url())
-    db.migrate()
-    yield db
-    db.dispose()
 
 
 def vector(seed: int) -> np.ndarray:  # type: ignore[type-arg]

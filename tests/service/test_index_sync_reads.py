@@ -5,7 +5,6 @@ now; a read that cannot be tracked falls back to a full reload."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +12,6 @@ import pytest
 from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
-from facerec.config import Settings
 from facerec.domain import BoundingBox, PersonRef, PersonType
 from facerec.service import index_sync
 from facerec.store import changes, people
@@ -22,14 +20,6 @@ from facerec.store.clock import utcnow
 from facerec.store.db import Database
 from facerec.store.tables import FaceData, IndexChanges
 from tests.service.test_index_sync import best, enrol, reader, vector
-
-
-@pytest.fixture
-def database(settings: Settings) -> Iterator[Database]:
-    db = Database(settings.sqlalchemy_url())
-    db.migrate()
-    yield db
-    db.dispose()
 
 
 def forget_changes_of(database: Database, face_id: int) -> None:

@@ -4,30 +4,18 @@ what the writers return is what a read gives back, and the stored values are the
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 
 import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from facerec.config import Settings
 from facerec.domain import BoundingBox, PersonRef, PersonType, unit_embedding
 from facerec.store import logs, people
 from facerec.store import repositories as repo
 from facerec.store.db import Database
 from facerec.store.logs import LogEntry
 from facerec.store.tables import FaceData, FaceRecognitionLogs, IndexChanges
-
-
-@pytest.fixture
-def database(settings: Settings) -> Iterator[Database]:
-    database = Database(settings.sqlalchemy_url())
-    database.migrate()
-    try:
-        yield database
-    finally:
-        database.dispose()
 
 
 @pytest.mark.parametrize("class_name", [None, "7B"])

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import func, insert, select
 
-from facerec.config import Settings
 from facerec.domain import PersonType
 from facerec.store import logs
 from facerec.store.db import Database
@@ -17,14 +14,6 @@ from facerec.store.logs import LogFilters
 from facerec.store.tables import FaceRecognitionLogs
 
 T0 = datetime(2025, 3, 1, 8, 0, 0)  # naive UTC, whole seconds (MySQL DATETIME keeps no fraction)
-
-
-@pytest.fixture
-def database(settings: Settings) -> Iterator[Database]:
-    database = Database(settings.sqlalchemy_url())
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 def row(hour: int, operation: str, result: str, **values: Any) -> dict[str, Any]:

@@ -3,14 +3,12 @@ class members, partial updates, delete with the person's faces and attendance, e
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from facerec.config import Settings
 from facerec.domain import BoundingBox, PersonRef, PersonType, unit_embedding
 from facerec.errors import PersonExists, PersonNotFound
 from facerec.store import people
@@ -28,16 +26,6 @@ from facerec.store.tables import (
 
 STUDENT = PersonType.STUDENT
 TEACHER = PersonType.TEACHER
-
-
-@pytest.fixture
-def database(settings: Settings) -> Iterator[Database]:
-    database = Database(settings.sqlalchemy_url())
-    database.migrate()
-    try:
-        yield database
-    finally:
-        database.dispose()
 
 
 def add(
