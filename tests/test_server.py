@@ -22,7 +22,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(env: dict[str, str], cwd: Path) -> Iterator[str]:
+def running_server(
+    env: dict[str, str], cwd: Path, output: list[str] | None = None
+) -> Iterator[str]:
+    """``facerec serve`` in its own process, ready; its base URL. On leaving, the server is stopped,
+    must have shut down cleanly without logging biometric data, and its output is appended to
+    ``output`` when one is given."""
     port = free_port()
     process = subprocess.Popen(
         [*facerec_command(), "serve", "--port", str(port)],
@@ -50,11 +55,15 @@ def running_server(env: dict[str, str], cwd: Path) -> Iterator[str]:
         yield base
     finally:
         process.terminate()
-        output, _ = process.communicate(timeout=30)
+        printed, _ = process.communicate(timeout=30)
+        if output is not None:
+            output.append(printed)
         # uvicorn shuts down cleanly on SIGTERM, then re-raises the signal (exit -15).
-        assert process.returncode in (0, -15) and "Application shutdown complete" in output, output
+        assert process.returncode in (0, -15) and "Application shutdown complete" in printed, (
+            printed
+        )
         # Biometric data never reaches the log.
-        assert "FaceDescriptor" not in output and "embedding" not in output.lower()
+        assert "FaceDescriptor" not in printed and "embedding" not in printed.lower()
 
 
 def test_served_app_enrolls_identifies_and_survives_a_restart(
