@@ -97,9 +97,11 @@ class FaceEngine:
         crops = []
         for face in faces:
             points = np.asarray(face.landmarks, dtype=np.float32)
-            scale, reduction = crop_scale(points, size), decoded.reduction
-            while reduction > 1 and scale * reduction > 1.0:
-                reduction //= 2
+            reduction = decoded.reduction
+            if reduction > 1:  # most photos are decoded whole: no second fit for them
+                scale = crop_scale(points, size)
+                while reduction > 1 and scale * reduction > 1.0:
+                    reduction //= 2
             crops.append(
                 align_face(decoded.at(reduction), decoded.from_photo(points, reduction), size)
             )
