@@ -6,7 +6,7 @@ decoding the pixel data (decompression bombs). Returns BGR uint8, the layout the
 Pillow reads every header; whole 8-bit colour or gray JPEGs (most uploads) are then decoded by OpenCV,
 to the same pixels, twice as fast. A large JPEG can be decoded at 1/2, 1/4 or 1/8 of its size
 (libjpeg's DCT scaling, ``reduce_to_px``): the detector never sees more than its input size, and the
-full resolution is decoded only when a face needs it (``DecodedImage.full_pixels``).
+full resolution is decoded only when a face needs it (``DecodedImage.at``).
 Pillow's errors are translated here into ``ImageError`` subclasses. Imports nothing of the web or the
 database.
 """
@@ -62,17 +62,26 @@ class DecodedImage:
     format: str
     mime: str
     reduction: int = 1
-    width_px: int = 0  # the photo's own size, upright (0: the size of ``pixels``)
-    height_px: int = 0
     _data: bytes = field(default=b"", repr=False)  # the JPEG, for copies at other reductions
     _jpeg: _PlainJpeg | None = field(default=None, repr=False)
     _copies: dict[int, BgrImage] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def __post_init__(self) -> None:
-        if not self.width_px:
-            object.__setattr__(self, "width_px", int(self.pixels.shape[1]))
-            object.__setattr__(self, "height_px", int(self.pixels.shape[0]))
+    @property
+    def width_px(self) -> int:
+        """The photo's own width, upright."""
+        return self._size()[0]
+
+    @property
+    def height_px(self) -> int:
+        return self._size()[1]
+
+    def _size(self) -> tuple[int, int]:
+        jpeg = self._jpeg
+        if jpeg is None:
+            return int(self.pixels.shape[1]), int(self.pixels.shape[0])
+        sideways = jpeg.orientation in (5, 6, 7, 8)
+        return (jpeg.height, jpeg.width) if sideways else (jpeg.width, jpeg.height)
 
     @classmethod
     def of(cls, pixels: BgrImage) -> DecodedImage:
@@ -175,16 +184,8 @@ def decode_image(
         return DecodedImage(pixels=_decode_with_pillow(image), format=fmt, mime=mime)
     if reduction == 1:
         return DecodedImage(pixels=pixels, format=fmt, mime=mime)
-    sideways = plain.orientation in (5, 6, 7, 8)
     return DecodedImage(
-        pixels=pixels,
-        format=fmt,
-        mime=mime,
-        reduction=reduction,
-        width_px=height if sideways else width,
-        height_px=width if sideways else height,
-        _data=data,
-        _jpeg=plain,
+        pixels=pixels, format=fmt, mime=mime, reduction=reduction, _data=data, _jpeg=plain
     )
 
 
