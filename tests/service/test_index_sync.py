@@ -25,7 +25,7 @@ def vector(seed: int) -> np.ndarray:  # type: ignore[type-arg]
     return unit_embedding(np.random.default_rng(seed).standard_normal(512))
 
 
-def enrol(database: Database, person_id: str, seed: int) -> int:
+def enrol(database: Database, person_id: str, seed: int, model_pack: str = PACK) -> int:
     ref = PersonRef(PersonType.STUDENT, person_id)
     with database.session() as session:
         people.ensure_person(session, ref=ref, name=None)
@@ -38,7 +38,7 @@ def enrol(database: Database, person_id: str, seed: int) -> int:
             image_sha256="0" * 64,
             bbox=BoundingBox(0, 0, 10, 10),
             det_score=0.9,
-            model_pack=PACK,
+            model_pack=model_pack,
         ).face_id
 
 

@@ -12,14 +12,13 @@ import pytest
 from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
-from facerec.domain import BoundingBox, PersonRef, PersonType
 from facerec.service import index_sync
-from facerec.store import changes, people
+from facerec.store import changes
 from facerec.store import repositories as repo
 from facerec.store.clock import utcnow
 from facerec.store.db import Database
 from facerec.store.tables import FaceData, IndexChanges
-from tests.service.test_index_sync import best, enrol, reader, vector
+from tests.service.test_index_sync import best, enrol, reader
 
 
 def forget_changes_of(database: Database, face_id: int) -> None:
@@ -97,20 +96,7 @@ def test_too_many_skipped_ids_reload_the_index(database: Database) -> None:
 
 def test_a_change_brings_the_face_as_it_is_now(database: Database) -> None:
     sync, index = reader(database)
-    other_pack = PersonRef(PersonType.STUDENT, "S-OTHER")
-    with database.session() as session:
-        people.ensure_person(session, ref=other_pack, name=None)
-        repo.add_face(
-            session,
-            ref=other_pack,
-            embedding=vector(7),
-            image=b"jpeg",
-            image_mime="image/jpeg",
-            image_sha256="0" * 64,
-            bbox=BoundingBox(0, 0, 10, 10),
-            det_score=0.9,
-            model_pack="another-pack",
-        )
+    enrol(database, "S-OTHER", seed=7, model_pack="another-pack")
     enrolled = enrol(database, "S-GONE", seed=8)
     with database.session() as session:  # deleted before this process looked: never searchable
         repo.delete_face(session, face_id=enrolled)
