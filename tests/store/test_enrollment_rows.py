@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 
 from facerec.domain import BoundingBox, PersonRef, PersonType, unit_embedding
 from facerec.store import logs, people
@@ -70,7 +70,14 @@ def test_an_enrolled_face_is_returned_as_stored_and_announced(database: Database
     assert abs(read.created_at - record.created_at) <= timedelta(seconds=1)
     # The seed's JSON array, every float32 value exactly; and the binary copy beside it.
     assert descriptor == [float(v) for v in embedding]
-    assert json.loads(json.dumps(descriptor)) == [float(v) for v in embedding]
+    # The column's own text, as another program reading FaceData gets it: standard JSON.
+    with database.session() as session:
+        text_ = session.execute(
+            select(type_coerce(FaceData.FaceDescriptor, String)).where(
+                FaceData.FaceID == record.face_id
+            )
+        ).scalar_one()
+    assert json.loads(text_) == [float(v) for v in embedding]
     assert stored_vector is not None
     assert np.array_equal(np.frombuffer(stored_vector, dtype="<f4"), embedding)
     assert [tuple(c) for c in changes] == [(record.face_id, "add")]
