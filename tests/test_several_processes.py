@@ -39,6 +39,17 @@ def test_a_face_enrolled_through_one_process_is_identified_through_the_other(
                 timeout=60,
             )
         assert enrolled.status_code == 201, enrolled.text
+        # The second process's first search since: enrolling him again as someone else there.
+        with (samples / "yaoming.jpg").open("rb") as photo:
+            again = httpx.post(
+                f"{second}/v1/faces",
+                files={"image": ("yaoming.jpg", photo)},
+                data={"person_type": "student", "person_id": "S-2"},
+                timeout=60,
+            )
+        assert again.status_code == 409, again.text
+        assert again.json()["error"]["code"] == "duplicate_face"
+        assert again.json()["error"]["details"]["person_id"] == "S-1"
         assert matched(second, team) == ["S-1"]
 
         # Deactivated through the second: the first stops naming him; back again: both do.

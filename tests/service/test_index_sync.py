@@ -3,6 +3,7 @@ change whose id is lower than one already seen (transactions commit out of order
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import numpy as np
@@ -113,3 +114,63 @@ def test_changes_older_than_the_window_are_settled(database: Database) -> None:
     index.remove(face)
     sync.catch_up()
     assert best(index, 5) is None
+
+
+def test_a_catch_up_started_before_the_compute_finds_what_was_committed_before(
+    database: Database,
+) -> None:
+    sync, index = reader(database)
+    try:
+        enrol(database, "S-1", seed=1)  # another process's write, committed before the request
+        started = sync.catch_up_soon()  # the request starts its catch-up, then computes
+        started.result(timeout=30)
+        assert best(index, 1) == "S-1"
+    finally:
+        sync.close()
+
+
+def test_requests_share_a_catch_up_that_has_not_started() -> None:
+    index = VectorIndex(model_pack=PACK, dimension=512)
+    sync = IndexSync(
+        database=None,  # type: ignore[arg-type]  # catch_up is replaced below
+        index=index,
+        model_pack=PACK,
+        interval_s=0.0,
+        window_s=30.0,
+    )
+    release, calls = threading.Event(), []
+
+    def catch_up() -> None:
+        calls.append(1)
+        release.wait(timeout=30)
+
+    sync.catch_up = catch_up  # type: ignore[method-assign]
+    try:
+        running = sync.catch_up_soon()
+        while not running.running():  # the sync thread has taken it
+            threading.Event().wait(0.001)
+        queued = sync.catch_up_soon()  # started after this request arrived: its own
+        shared = sync.catch_up_soon()  # queued and not started: starts after this one arrived too
+        assert queued is not running and shared is queued
+        release.set()
+        for future in (running, queued):
+            future.result(timeout=30)
+        assert len(calls) == 2
+    finally:
+        release.set()
+        sync.close()
+
+
+def test_no_background_read_within_the_interval(database: Database) -> None:
+    index = VectorIndex(model_pack=PACK, dimension=512)
+    sync = IndexSync(
+        database=database, index=index, model_pack=PACK, interval_s=3600.0, window_s=30.0
+    )
+    sync.load()
+    try:
+        enrol(database, "S-1", seed=1)
+        skipped = sync.catch_up_soon()
+        assert skipped.done()  # checked at the load, less than an interval ago: no read
+        assert best(index, 1) is None
+    finally:
+        sync.close()

@@ -122,13 +122,16 @@ def take_attendance(
         raise InvalidInput("a photo's source is photo or kiosk; manual marks have their own route")
     rule = runtime.decision_rule(threshold)
     log = RecognitionLog(runtime, operation="attendance", threshold=rule.threshold, client=client)
+    caught_up = runtime.start_catch_up()  # beside the compute, for the search after it
     try:
         decoded = runtime.decode(image)
     except FacerecError as exc:
         log.write([log.entry(exc.code)])
         raise
     embedded = runtime.engine.analyze(decoded)
-    candidates = runtime.search_all([e.embedding for e in embedded], top_k=ASSIGN_TOP_K)
+    candidates = runtime.search_all(
+        [e.embedding for e in embedded], top_k=ASSIGN_TOP_K, caught_up=caught_up
+    )
     assigned = assign(candidates, rule)
     entries = [
         log.entry(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 
 from facerec.domain import Candidate, Enrollment, FaceRecord, PersonRef, PersonType, Vector
@@ -132,6 +133,7 @@ def _enroll(
 ) -> Enrollment:
     name = clean_name(name)
     class_name = clean_class_name(class_name)
+    caught_up = runtime.start_catch_up()  # beside the compute, for the duplicate check
     largest = runtime.largest_face(image)
     check = assess(largest.face.quality, runtime.quality_limits, other_faces=largest.others)
     if not check.passed and not overrides.poor_quality:
@@ -141,7 +143,7 @@ def _enroll(
             "allow_poor_quality to enrol it anyway",
             details={"reasons": [r.value for r in check.reasons], "quality": asdict(check.quality)},
         )
-    duplicate = _matching_other_person(runtime, largest.face.embedding, ref)
+    duplicate = _matching_other_person(runtime, largest.face.embedding, ref, caught_up)
     if duplicate is not None and not overrides.duplicate:
         other = duplicate.person
         raise DuplicateFace(
@@ -180,9 +182,12 @@ def _enroll(
     )
 
 
-def _matching_other_person(runtime: Runtime, embedding: Vector, ref: PersonRef) -> Candidate | None:
+def _matching_other_person(
+    runtime: Runtime, embedding: Vector, ref: PersonRef, caught_up: Future[None]
+) -> Candidate | None:
     """The closest person other than ``ref`` when they score at or above the threshold."""
-    for candidate in runtime.search(embedding, top_k=2):  # people, so one of two is not ref
+    # Two people, so that one of them is not ref.
+    for candidate in runtime.search(embedding, top_k=2, caught_up=caught_up):
         if candidate.person != ref:
             return candidate if candidate.similarity >= runtime.default_threshold else None
     return None

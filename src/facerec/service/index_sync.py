@@ -16,6 +16,11 @@ its commit, or, at a load, from one whose id lies further below the newest than 
 id gaps are common (rollbacks, ids reserved for INSERT ... SELECT, auto_increment_increment above 1):
 each is asked for during the window, by id while there are up to ``ASKED_BY_ID`` of them, as a range
 from the lowest beyond that. Thread-safe: one thread catches up at a time, the others search meanwhile.
+
+A request that searches after its model compute starts the read before it (``catch_up_soon``): the
+read runs on the sync thread beside the compute, on the core that the compute leaves free, and the
+search waits for it instead of reading after the compute. The read still starts after the request
+arrived, so what was committed before then is found.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
 from facerec.index.factory import SearchIndex
@@ -57,6 +63,9 @@ class IndexSync:
         self._seen = 0  # the highest change id read; those below are read or in _skipped
         self._skipped: dict[int, float] = {}  # ids below _seen not read yet: monotonic time skipped
         self._checked_at = float("-inf")  # monotonic time of the last check
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="facerec-index-sync")
+        self._queued_lock = threading.Lock()
+        self._queued: Future[None] | None = None
 
     def load(self) -> int:
         """Replace the index's content with every searchable face in the database; returns the count.
@@ -112,6 +121,24 @@ class IndexSync:
             self._apply_new_changes()
         finally:
             self._lock.release()
+
+    def catch_up_soon(self) -> Future[None]:
+        """``catch_up`` on the sync thread, starting now or soon after: its future is done when it
+        is. A call while one is queued and not started yet shares that one (it starts after both
+        calls)."""
+        if time.monotonic() - self._checked_at < self.interval_s:
+            done: Future[None] = Future()
+            done.set_result(None)
+            return done
+        with self._queued_lock:
+            queued = self._queued
+            if queued is None or queued.running() or queued.done():
+                queued = self._queued = self._thread.submit(self.catch_up)
+            return queued
+
+    def close(self) -> None:
+        """Stop the sync thread (after the catch-up it may be running)."""
+        self._thread.shutdown(wait=True, cancel_futures=True)
 
     def _apply_new_changes(self) -> None:
         now = time.monotonic()

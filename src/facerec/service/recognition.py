@@ -47,6 +47,7 @@ def identify(
     if not 1 <= top_k <= runtime.settings.top_k_max:
         raise InvalidInput(f"top_k must be between 1 and {runtime.settings.top_k_max}")
     log = RecognitionLog(runtime, operation="identify", threshold=rule.threshold, client=client)
+    caught_up = runtime.start_catch_up()  # beside the compute, for the search after it
     try:
         decoded = runtime.decode(image)
     except FacerecError as exc:
@@ -55,7 +56,9 @@ def identify(
     results: list[IdentifiedFace] = []
     faces = runtime.engine.analyze(decoded)
     # Two people at least, so that the margin rule sees the runner-up whatever top_k is.
-    found = runtime.search_all([f.embedding for f in faces], top_k=max(top_k, 2))
+    found = runtime.search_all(
+        [f.embedding for f in faces], top_k=max(top_k, 2), caught_up=caught_up
+    )
     for embedded, candidates in zip(faces, found, strict=True):
         decision, best = decide(candidates, rule)
         results.append(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from facerec.config import Settings
@@ -84,16 +85,30 @@ class Runtime:
         embedded, others = found
         return LargestFace(image=decoded, face=embedded, others=tuple(others))
 
-    def search(self, embedding: Vector, *, top_k: int) -> list[Candidate]:
-        """The ``top_k`` nearest people, after catching up with other processes' writes."""
-        return self.search_all([embedding], top_k=top_k)[0]
+    def start_catch_up(self) -> Future[None]:
+        """Start catching up with other processes' writes beside the model compute that comes
+        before a search; give the result to ``search`` or ``search_all``."""
+        return self.sync.catch_up_soon()
 
-    def search_all(self, embeddings: list[Vector], *, top_k: int) -> list[list[Candidate]]:
+    def search(
+        self, embedding: Vector, *, top_k: int, caught_up: Future[None] | None = None
+    ) -> list[Candidate]:
+        """The ``top_k`` nearest people, after catching up with other processes' writes (after
+        ``caught_up`` is done, when given, instead of reading them now)."""
+        return self.search_all([embedding], top_k=top_k, caught_up=caught_up)[0]
+
+    def search_all(
+        self, embeddings: list[Vector], *, top_k: int, caught_up: Future[None] | None = None
+    ) -> list[list[Candidate]]:
         """``search`` for every face of a photo, catching up once (one query, not one per face)."""
-        self.sync.catch_up()
+        if caught_up is None:
+            self.sync.catch_up()
+        else:
+            caught_up.result()
         return [self.index.search(e, top_k=top_k) for e in embeddings]
 
     def close(self) -> None:
+        self.sync.close()
         self.database.dispose()
 
 
