@@ -269,12 +269,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(env: dict[str, str], log_path: Path) -> Iterator[Server]:
-    """``facerec serve`` in its own process, ready; its output goes to ``log_path``."""
+def running_server(
+    env: dict[str, str], log_path: Path, command: list[str] | None = None
+) -> Iterator[Server]:
+    """``facerec serve`` (or ``command``, listening on ``FACEREC_PORT``) in its own process,
+    ready; its output goes to ``log_path``."""
     base = f"http://127.0.0.1:{env['FACEREC_PORT']}"
     with log_path.open("a") as log:
         process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "facerec"), "serve"],
+            command or [str(Path(sys.executable).parent / "facerec"), "serve"],
             env={**os.environ, **env},
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -480,13 +483,21 @@ class Paired:
 
 
 def run_paired(
-    server: Server, runtime: Runtime, settings: Settings, case: Case, pairs: int, *, pause_s: float
+    server: Server,
+    runtime: Runtime,
+    settings: Settings,
+    case: Case,
+    pairs: int,
+    *,
+    pause_s: float,
+    service: bool = True,
 ) -> Paired:
-    """``pairs`` calls of each: HTTP requests (1 client), compute calls and service calls, in
-    blocks of ``BLOCK`` after one untimed call, the three kinds taking turns block by block. Within
-    a block, calls run back to back as a client sending one request at a time sends them, so each
-    side's caches hold its own models (calls taken one by one in turn would each find the other
-    process's weights in the caches); ``pause_s`` before each call makes every call start cold."""
+    """``pairs`` calls of each: HTTP requests (1 client), compute calls and service calls (none
+    when not ``service``), in blocks of ``BLOCK`` after one untimed call, the kinds taking turns
+    block by block. Within a block, calls run back to back as a client sending one request at a
+    time sends them, so each side's caches hold its own models (calls taken one by one in turn
+    would each find the other process's weights in the caches); ``pause_s`` before each call makes
+    every call start cold."""
     run = uuid.uuid4().hex[:6]
     bodies = iter([case.body(i, run) for i in range(2 * pairs + 8)])
     paired = Paired()
@@ -504,15 +515,15 @@ def run_paired(
             raise SystemExit(f"{case.label}: {status} {text[:200]}")
         return elapsed_ms
 
-    compute, service = compute_call(runtime.engine, settings, case), service_call(runtime, case)
-    calls: dict[str, Callable[[], float]] = {
-        "http": http,
-        "compute": lambda: _timed(compute),
-        "service": lambda: _timed(service),
-    }
+    compute = compute_call(runtime.engine, settings, case)
+    calls: dict[str, Callable[[], float]] = {"http": http, "compute": lambda: _timed(compute)}
+    if service:
+        call = service_call(runtime, case)
+        calls["service"] = lambda: _timed(call)
     names = list(calls)
     for block in range(-(-pairs // BLOCK)):
-        for name in names[block % 3 :] + names[: block % 3]:
+        turn = block % len(names)
+        for name in names[turn:] + names[:turn]:
             if name == "http":  # uvicorn drops a connection idle for 5 s, as the other blocks
                 client.close()  # of a slow request may leave it: the untimed call reconnects
             calls[name]()  # untimed: the block starts warm
@@ -523,6 +534,41 @@ def run_paired(
     client.close()
     paired.loop_cpu_ms = loop_cpu_s * 1000 / http_calls
     return paired
+
+
+FLOORS = {
+    "fastapi": "a FastAPI endpoint with enroll's form fields, only the compute (bench/floor_app.py)",
+    "asgi": "a bare ASGI app on uvicorn, no framework, only the compute (bench/floor_app.py)",
+}
+
+
+def run_floors(
+    env: dict[str, str],
+    folder: Path,
+    runtime: Runtime,
+    settings: Settings,
+    cases: list[Case],
+    pairs: Callable[[int], int],
+    *,
+    pause_s: float,
+) -> dict[str, dict[str, Paired]]:
+    """The enroll requests, paired with their compute as above, against ``bench/floor_app.py``:
+    servers that take the same request and run only its compute (no database, index or log), on
+    the same engine settings, HTTP parser and event loop. What is left of the 15% for facerec."""
+    found: dict[str, dict[str, Paired]] = {}
+    for kind in FLOORS:
+        port = str(free_port())
+        command = [sys.executable, str(_HERE / "floor_app.py"), "--kind", kind, "--port", port]
+        log = folder / f"floor-{kind}.log"
+        with running_server(env | {"FACEREC_PORT": port}, log, command) as floor:
+            found[kind] = {
+                c.label: run_paired(
+                    floor, runtime, settings, c, pairs(c.requests), pause_s=pause_s, service=False
+                )
+                for c in cases
+                if c.path == "/v1/faces"
+            }
+    return found
 
 
 # ---------------------------------------------------------------------------------------- report
@@ -600,6 +646,23 @@ def paired_table(paired: dict[str, Paired]) -> str:
             f"| {one.overhead_ms('service'):.1f} | {one.overhead_ms('http', 'service'):.1f} "
             f"| {one.loop_cpu_ms:.1f} | {'yes' if share <= TARGET_OVERHEAD else 'no'} |"
         )
+    return "\n".join(lines)
+
+
+def floor_table(paired: dict[str, Paired], floors: dict[str, dict[str, Paired]]) -> str:
+    lines = [
+        "| request | server | compute ms | HTTP ms | overhead ms | overhead % of compute |",
+        "|---|---|--:|--:|--:|--:|",
+    ]
+    for label in next(iter(floors.values()), {}):
+        rows = [("`facerec serve` (the table above)", paired[label])] + [
+            (FLOORS[kind], floors[kind][label]) for kind in floors
+        ]
+        for server, one in rows:
+            lines.append(
+                f"| {label} | {server} | {one.p50('compute'):.1f} | {one.p50('http'):.1f} "
+                f"| {one.overhead_ms():.1f} | {one.overhead_ms() / one.p50('compute'):.0%} |"
+            )
     return "\n".join(lines)
 
 
@@ -724,6 +787,20 @@ def main() -> None:
             finally:
                 runtime.close()
             health_paired = paired_health(server, args.pairs, pause_s=args.pause_ms / 1000)
+        print("floor: the enroll requests against servers that only compute ...", flush=True)
+        runtime = start_runtime(settings)
+        try:
+            floors = run_floors(
+                env,
+                Path(folder),
+                runtime,
+                settings,
+                cases,
+                pairs,
+                pause_s=args.pause_ms / 1000,
+            )
+        finally:
+            runtime.close()
 
         loads["compute after"] = os.getloadavg()[0]
         print("compute, server stopped ...", flush=True)
@@ -774,6 +851,13 @@ def main() -> None:
             + f" takes {p50(health_paired):.1f} ms (p10 "
             f"{np.percentile(health_paired, 10):.1f}, p90 {np.percentile(health_paired, 90):.1f}): "
             "the client, the kernel and the event loop alone.",
+            "## The floor under the overhead",
+            "The same enroll requests, paired with their compute in the same way, against servers "
+            "that take the request and run only its compute: no quality gate, duplicate check, "
+            "database, index or log. What these cost is not facerec's to remove; the rest of the "
+            "15% is what facerec's own work may take. Measured after the table above, on the same "
+            "machine, engine settings, HTTP parser and event loop.",
+            floor_table(paired, floors),
             "Separately, as a cross-check: compute with no server running (before it started and "
             "after it stopped) against the 1-client latencies of the table above; p50 (p10-p90). "
             "Minutes apart on a shared machine, so this one carries the machine's drift.",
