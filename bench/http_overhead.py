@@ -53,9 +53,10 @@ import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
-from collections.abc import Callable, Iterator  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
+from collections.abc import Callable, Iterator, Mapping  # noqa: E402
+from contextlib import ExitStack, contextmanager  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
+from functools import partial  # noqa: E402
 
 import httpx  # noqa: E402
 import numpy as np  # noqa: E402
@@ -469,7 +470,7 @@ class Paired:
 
     wall_ms: dict[str, list[float]] = field(
         default_factory=lambda: {"http": [], "compute": [], "service": []}
-    )
+    )  # by kind of call; more servers' HTTP requests under their own names
     loop_cpu_ms: float = 0.0
 
     def p50(self, name: str) -> float:
@@ -491,47 +492,54 @@ def run_paired(
     *,
     pause_s: float,
     service: bool = True,
+    others: Mapping[str, Server] | None = None,
 ) -> Paired:
     """``pairs`` calls of each: HTTP requests (1 client), compute calls and service calls (none
     when not ``service``), in blocks of ``BLOCK`` after one untimed call, the kinds taking turns
     block by block. Within a block, calls run back to back as a client sending one request at a
     time sends them, so each side's caches hold its own models (calls taken one by one in turn
     would each find the other process's weights in the caches); ``pause_s`` before each call makes
-    every call start cold."""
+    every call start cold. ``others`` are more servers sent the same request, each a kind of call
+    of its own in the same turns."""
     run = uuid.uuid4().hex[:6]
-    bodies = iter([case.body(i, run) for i in range(2 * pairs + 8)])
-    paired = Paired()
+    servers = {"http": server, **(others or {})}
+    blocks = -(-pairs // BLOCK)
+    bodies = iter([case.body(i, run) for i in range(len(servers) * (pairs + blocks))])
     loop_cpu_s, http_calls = 0.0, 0
-    client = Connection(server.base)
+    clients = {name: Connection(one.base) for name, one in servers.items()}
 
-    def http() -> float:
+    def http(name: str) -> float:
         nonlocal loop_cpu_s, http_calls
         loop, began = server.loop_cpu_s(), time.perf_counter()
-        status, text = client.post(case.path, *next(bodies))
+        status, text = clients[name].post(case.path, *next(bodies))
         elapsed_ms = (time.perf_counter() - began) * 1000
-        loop_cpu_s += server.loop_cpu_s() - loop
-        http_calls += 1
+        if name == "http":
+            loop_cpu_s += server.loop_cpu_s() - loop
+            http_calls += 1
         if status != case.status:
-            raise SystemExit(f"{case.label}: {status} {text[:200]}")
+            raise SystemExit(f"{case.label} ({name}): {status} {text[:200]}")
         return elapsed_ms
 
     compute = compute_call(runtime.engine, settings, case)
-    calls: dict[str, Callable[[], float]] = {"http": http, "compute": lambda: _timed(compute)}
+    calls: dict[str, Callable[[], float]] = {name: partial(http, name) for name in servers}
+    calls["compute"] = lambda: _timed(compute)
     if service:
         call = service_call(runtime, case)
         calls["service"] = lambda: _timed(call)
+    paired = Paired(wall_ms={name: [] for name in calls})
     names = list(calls)
-    for block in range(-(-pairs // BLOCK)):
+    for block in range(blocks):
         turn = block % len(names)
         for name in names[turn:] + names[:turn]:
-            if name == "http":  # uvicorn drops a connection idle for 5 s, as the other blocks
-                client.close()  # of a slow request may leave it: the untimed call reconnects
+            if name in clients:  # uvicorn drops a connection idle for 5 s, as the other blocks
+                clients[name].close()  # of a slow request may leave it: the untimed call reconnects
             calls[name]()  # untimed: the block starts warm
             for _ in range(min(BLOCK, pairs - block * BLOCK)):
                 if pause_s:
                     time.sleep(pause_s)
                 paired.wall_ms[name].append(calls[name]())
-    client.close()
+    for client in clients.values():
+        client.close()
     paired.loop_cpu_ms = loop_cpu_s * 1000 / http_calls
     return paired
 
@@ -543,32 +551,36 @@ FLOORS = {
 
 
 def run_floors(
+    server: Server,
     env: dict[str, str],
     folder: Path,
     runtime: Runtime,
     settings: Settings,
     cases: list[Case],
-    pairs: Callable[[int], int],
+    pairs: int,
     *,
     pause_s: float,
-) -> dict[str, dict[str, Paired]]:
-    """The enroll requests, paired with their compute as above, against ``bench/floor_app.py``:
-    servers that take the same request and run only its compute (no database, index or log), on
-    the same engine settings, HTTP parser and event loop. What is left of the 15% for facerec."""
-    found: dict[str, dict[str, Paired]] = {}
-    for kind in FLOORS:
-        port = str(free_port())
-        command = [sys.executable, str(_HERE / "floor_app.py"), "--kind", kind, "--port", port]
-        log = folder / f"floor-{kind}.log"
-        with running_server(env | {"FACEREC_PORT": port}, log, command) as floor:
-            found[kind] = {
-                c.label: run_paired(
-                    floor, runtime, settings, c, pairs(c.requests), pause_s=pause_s, service=False
-                )
-                for c in cases
-                if c.path == "/v1/faces"
-            }
-    return found
+) -> dict[str, Paired]:
+    """Each enroll request sent, in the same turns, to ``server`` and to the servers of
+    ``bench/floor_app.py``, which take the same request and run only its compute (no database,
+    index or log) on the same engine settings, HTTP parser and event loop, and paired with its
+    compute: what is left of the 15% for facerec's own work."""
+    with ExitStack() as stack:
+        floors = {}
+        for kind in FLOORS:
+            port = str(free_port())
+            command = [sys.executable, str(_HERE / "floor_app.py"), "--kind", kind, "--port", port]
+            log = folder / f"floor-{kind}.log"
+            floors[kind] = stack.enter_context(
+                running_server(env | {"FACEREC_PORT": port}, log, command)
+            )
+        return {
+            c.label: run_paired(
+                server, runtime, settings, c, pairs, pause_s=pause_s, service=False, others=floors
+            )
+            for c in cases
+            if c.path == "/v1/faces"
+        }
 
 
 # ---------------------------------------------------------------------------------------- report
@@ -649,19 +661,18 @@ def paired_table(paired: dict[str, Paired]) -> str:
     return "\n".join(lines)
 
 
-def floor_table(paired: dict[str, Paired], floors: dict[str, dict[str, Paired]]) -> str:
+def floor_table(floors: dict[str, Paired]) -> str:
     lines = [
         "| request | server | compute ms | HTTP ms | overhead ms | overhead % of compute |",
         "|---|---|--:|--:|--:|--:|",
     ]
-    for label in next(iter(floors.values()), {}):
-        rows = [("`facerec serve` (the table above)", paired[label])] + [
-            (FLOORS[kind], floors[kind][label]) for kind in floors
-        ]
-        for server, one in rows:
+    for label, one in floors.items():
+        servers = {"http": "`facerec serve`"} | FLOORS
+        for name, server in servers.items():
+            overhead = one.overhead_ms(of=name)
             lines.append(
-                f"| {label} | {server} | {one.p50('compute'):.1f} | {one.p50('http'):.1f} "
-                f"| {one.overhead_ms():.1f} | {one.overhead_ms() / one.p50('compute'):.0%} |"
+                f"| {label} | {server} | {one.p50('compute'):.1f} | {one.p50(name):.1f} "
+                f"| {overhead:.1f} | {overhead / one.p50('compute'):.0%} |"
             )
     return "\n".join(lines)
 
@@ -713,6 +724,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--group-requests", type=int, default=16, help="the same, 22-face photo")
     parser.add_argument(
         "--pairs", type=int, default=40, help="paired turns (fewer for the 22-face photo)"
+    )
+    parser.add_argument(
+        "--floor-pairs", type=int, default=60, help="turns of each enroll request in the floor"
     )
     parser.add_argument("--repeats", type=int, default=12, help="compute runs before and after")
     parser.add_argument(
@@ -787,20 +801,23 @@ def main() -> None:
             finally:
                 runtime.close()
             health_paired = paired_health(server, args.pairs, pause_s=args.pause_ms / 1000)
-        print("floor: the enroll requests against servers that only compute ...", flush=True)
-        runtime = start_runtime(settings)
-        try:
-            floors = run_floors(
-                env,
-                Path(folder),
-                runtime,
-                settings,
-                cases,
-                pairs,
-                pause_s=args.pause_ms / 1000,
+            print(
+                "floor: enroll against servers that only compute, in the same turns ...", flush=True
             )
-        finally:
-            runtime.close()
+            runtime = start_runtime(settings)
+            try:
+                floors = run_floors(
+                    server,
+                    env,
+                    Path(folder),
+                    runtime,
+                    settings,
+                    cases,
+                    args.floor_pairs,
+                    pause_s=args.pause_ms / 1000,
+                )
+            finally:
+                runtime.close()
 
         loads["compute after"] = os.getloadavg()[0]
         print("compute, server stopped ...", flush=True)
@@ -852,12 +869,13 @@ def main() -> None:
             f"{np.percentile(health_paired, 10):.1f}, p90 {np.percentile(health_paired, 90):.1f}): "
             "the client, the kernel and the event loop alone.",
             "## The floor under the overhead",
-            "The same enroll requests, paired with their compute in the same way, against servers "
-            "that take the request and run only its compute: no quality gate, duplicate check, "
-            "database, index or log. What these cost is not facerec's to remove; the rest of the "
-            "15% is what facerec's own work may take. Measured after the table above, on the same "
-            "machine, engine settings, HTTP parser and event loop.",
-            floor_table(paired, floors),
+            f"Each enroll request sent, {args.floor_pairs} times in blocks of {BLOCK} taking "
+            "turns with the compute as above, to `facerec serve` and to two servers that take the "
+            "same request and run only its compute (no quality gate, duplicate check, database, "
+            "index or log), on the same engine settings, HTTP parser and event loop. What they "
+            "cost is not facerec's to remove; the rest of the 15% is what facerec's own work may "
+            "take.",
+            floor_table(floors),
             "Separately, as a cross-check: compute with no server running (before it started and "
             "after it stopped) against the 1-client latencies of the table above; p50 (p10-p90). "
             "Minutes apart on a shared machine, so this one carries the machine's drift.",
