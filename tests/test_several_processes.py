@@ -19,6 +19,16 @@ def matched(base: str, photo: Path) -> list[str]:
     return [f["match"]["person_id"] for f in found.json()["faces"] if f["decision"] == "match"]
 
 
+def enroll(base: str, photo: Path, student: str) -> httpx.Response:
+    with photo.open("rb") as handle:
+        return httpx.post(
+            f"{base}/v1/faces",
+            files={"image": (photo.name, handle)},
+            data={"person_type": "student", "person_id": student},
+            timeout=60,
+        )
+
+
 def test_a_face_enrolled_through_one_process_is_identified_through_the_other(
     tmp_path: Path, samples: Path, database_url: str | None
 ) -> None:
@@ -31,22 +41,10 @@ def test_a_face_enrolled_through_one_process_is_identified_through_the_other(
         second = servers.enter_context(running_server(env, tmp_path))
         assert matched(second, team) == []  # the second process has seen its empty index
 
-        with (samples / "yaoming.jpg").open("rb") as photo:
-            enrolled = httpx.post(
-                f"{first}/v1/faces",
-                files={"image": ("yaoming.jpg", photo)},
-                data={"person_type": "student", "person_id": "S-1"},
-                timeout=60,
-            )
+        enrolled = enroll(first, samples / "yaoming.jpg", "S-1")
         assert enrolled.status_code == 201, enrolled.text
         # The second process's first search since: enrolling him again as someone else there.
-        with (samples / "yaoming.jpg").open("rb") as photo:
-            again = httpx.post(
-                f"{second}/v1/faces",
-                files={"image": ("yaoming.jpg", photo)},
-                data={"person_type": "student", "person_id": "S-2"},
-                timeout=60,
-            )
+        again = enroll(second, samples / "yaoming.jpg", "S-2")
         assert again.status_code == 409, again.text
         assert again.json()["error"]["code"] == "duplicate_face"
         assert again.json()["error"]["details"]["person_id"] == "S-1"
