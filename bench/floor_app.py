@@ -9,7 +9,7 @@ process per kind) and times it against compute the way it times ``facerec serve`
   the compute in the thread pool, a small JSON answer: what FastAPI, Starlette's multipart parser and
   uvicorn cost before facerec's own work.
 - ``asgi``: a bare ASGI app on uvicorn: the body read whole, the JPEG cut out of it with no parser,
-  the compute in a thread, a fixed answer: what uvicorn and the thread hop cost.
+  the compute in a thread, a small JSON answer: what uvicorn and the thread hop cost.
 
 Both run on the engine, thread counts, HTTP parser and event loop that the ``FACEREC_*`` settings give
 ``facerec serve``. A benchmark fixture, not part of the service.
