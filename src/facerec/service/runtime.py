@@ -90,21 +90,15 @@ class Runtime:
         before a search; give the result to ``search`` or ``search_all``."""
         return self.sync.catch_up_soon()
 
-    def search(
-        self, embedding: Vector, *, top_k: int, caught_up: Future[None] | None = None
-    ) -> list[Candidate]:
-        """The ``top_k`` nearest people, after catching up with other processes' writes (after
-        ``caught_up`` is done, when given, instead of reading them now)."""
+    def search(self, embedding: Vector, *, top_k: int, caught_up: Future[None]) -> list[Candidate]:
+        """The ``top_k`` nearest people, once ``caught_up`` (``start_catch_up``'s) is done."""
         return self.search_all([embedding], top_k=top_k, caught_up=caught_up)[0]
 
     def search_all(
-        self, embeddings: list[Vector], *, top_k: int, caught_up: Future[None] | None = None
+        self, embeddings: list[Vector], *, top_k: int, caught_up: Future[None]
     ) -> list[list[Candidate]]:
-        """``search`` for every face of a photo, catching up once (one query, not one per face)."""
-        if caught_up is None:
-            self.sync.catch_up()
-        else:
-            caught_up.result()
+        """``search`` for every face of a photo, after one catch-up (one query, not one per face)."""
+        caught_up.result()
         return [self.index.search(e, top_k=top_k) for e in embeddings]
 
     def close(self) -> None:
