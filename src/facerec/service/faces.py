@@ -12,11 +12,19 @@ import re
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 
-from facerec.domain import Candidate, Enrollment, FaceRecord, PersonRef, PersonType, Vector
+from facerec.domain import (
+    Candidate,
+    Enrollment,
+    FaceRecord,
+    Person,
+    PersonRef,
+    PersonType,
+    Vector,
+)
 from facerec.errors import DuplicateFace, FacerecError, InvalidInput, PoorQuality
 from facerec.service.quality import assess
 from facerec.service.recognition_log import RecognitionLog
-from facerec.service.runtime import Runtime
+from facerec.service.runtime import LargestFace, Runtime
 from facerec.store import people
 from facerec.store import repositories as repo
 
@@ -156,6 +164,40 @@ def _enroll(
                 "similarity": round(duplicate.similarity, 4),
             },
         )
+    similarity = duplicate.similarity if duplicate else None
+    person, record = write_enrollment(
+        runtime,
+        ref=ref,
+        name=name,
+        class_name=class_name,
+        image=image,
+        largest=largest,
+        similarity=similarity,
+        log=log,
+    )
+    if person.active:  # an inactive person's faces are stored, not searched
+        runtime.index.add(record.face_id, ref, largest.face.embedding)
+    return Enrollment(
+        record=record,
+        faces_in_image=largest.faces_found,
+        quality=check,
+        closest_other=duplicate,
+    )
+
+
+def write_enrollment(
+    runtime: Runtime,
+    *,
+    ref: PersonRef,
+    name: str | None,
+    class_name: str | None,
+    image: bytes,
+    largest: LargestFace,
+    similarity: float | None,
+    log: RecognitionLog,
+) -> tuple[Person, FaceRecord]:
+    """One transaction: the person (created when new), the face (with its image and change row) and
+    the log row. Measured alone and right after the model by ``bench/enroll_write.py``."""
     with runtime.database.session() as session:
         person = people.ensure_person(session, ref=ref, name=name, class_name=class_name)
         record = repo.add_face(
@@ -169,17 +211,9 @@ def _enroll(
             det_score=largest.face.face.score,
             model_pack=runtime.model_pack,
         )
-        similarity = duplicate.similarity if duplicate else None
         entry = log.entry("enrolled", similarity=similarity, person=ref, face_id=record.face_id)
         log.add(session, [entry])
-    if person.active:  # an inactive person's faces are stored, not searched
-        runtime.index.add(record.face_id, ref, largest.face.embedding)
-    return Enrollment(
-        record=record,
-        faces_in_image=largest.faces_found,
-        quality=check,
-        closest_other=duplicate,
-    )
+    return person, record
 
 
 def _matching_other_person(
