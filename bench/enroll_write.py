@@ -8,7 +8,9 @@ log row, in one transaction) runs on the worker thread right after the model, an
 more than alone: the model's weights have pushed the interpreter's and SQLAlchemy's code out of the
 CPU caches. This measures by how much, and how much of it each layer takes:
 
-- ``facerec``: ``faces.write_enrollment``, what the service runs (an ORM Session, Core statements);
+- ``facerec``: ``faces.write_enrollment``, what the service runs (an ORM Session, Core statements;
+  on MySQL/MariaDB one statement more than the other ways: the person read back, since there the
+  INSERT cannot tell whether it created the row);
 - ``Core, one Connection``: the same four INSERTs on one ``engine.begin()`` Connection, no Session;
 - ``DBAPI cursor``: the same INSERTs compiled once by SQLAlchemy for the dialect, their values
   converted by the columns' own bind processors, executed on the pool's driver connection; the
