@@ -46,7 +46,6 @@ from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from typing import Any  # noqa: E402
 
-import numpy as np  # noqa: E402
 from sqlalchemy import Table, func, insert, select  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
@@ -55,6 +54,8 @@ from facerec.domain import PersonRef, PersonType  # noqa: E402
 from facerec.service import faces  # noqa: E402
 from facerec.service.recognition_log import RecognitionLog  # noqa: E402
 from facerec.service.runtime import LargestFace, Runtime, start_runtime  # noqa: E402
+from facerec.store import logs  # noqa: E402
+from facerec.store import repositories as repo  # noqa: E402
 from facerec.store.clock import utcnow  # noqa: E402
 from facerec.store.dialect import _insert_if_absent_statement  # noqa: E402
 from facerec.store.tables import (  # noqa: E402
@@ -84,35 +85,25 @@ class Enrollment:
         return f"W{next(self.ids)}"
 
     def face_values(self, person_id: str) -> dict[str, object]:
-        """FaceData's values as ``repositories.add_face`` writes them."""
-        face, box = self.largest.face, self.largest.face.face.bbox
-        return {
-            "StudentID": person_id,
-            "TeacherID": None,
-            "FaceDescriptor": np.asarray(face.embedding, dtype=np.float32).tolist(),
-            "Embedding": np.asarray(face.embedding, dtype="<f4").tobytes(),
-            "ImageData": self.image,
-            "ImageMime": self.largest.image.mime,
-            "ImageSHA256": hashlib.sha256(self.image).hexdigest(),
-            "ModelPack": self.runtime.model_pack,
-            "BBox": [box.x1, box.y1, box.x2, box.y2],
-            "DetScore": face.face.score,
-            "CreatedAt": utcnow(),
-        }
+        """FaceData's values, as ``repositories.add_face`` writes them."""
+        face = self.largest.face
+        return repo.face_row(
+            ref=PersonRef(PersonType.STUDENT, person_id),
+            embedding=face.embedding,
+            image=self.image,
+            image_mime=self.largest.image.mime,
+            image_sha256=hashlib.sha256(self.image).hexdigest(),
+            bbox=face.face.bbox,
+            det_score=face.face.score,
+            model_pack=self.runtime.model_pack,
+            created_at=utcnow(),
+        )
 
     def log_values(self, person_id: str, face_id: int) -> dict[str, object]:
-        return {
-            "Operation": "enroll",
-            "Result": "enrolled",
-            "Similarity": None,
-            "Threshold": None,
-            "PersonType": "student",
-            "PersonID": person_id,
-            "FaceID": face_id,
-            "ModelPack": self.runtime.model_pack,
-            "Client": CLIENT,
-            "CreatedAt": utcnow(),
-        }
+        """The log row's values, as ``logs.add_logs`` writes them."""
+        log = RecognitionLog(self.runtime, operation="enroll", threshold=None, client=CLIENT)
+        ref = PersonRef(PersonType.STUDENT, person_id)
+        return logs.log_row(log.entry("enrolled", person=ref, face_id=face_id), utcnow())
 
 
 def person_values(person_id: str) -> dict[str, object]:
@@ -229,9 +220,7 @@ def empty_unit_of_work(e: Enrollment) -> None:
         session.connection()
 
 
-def measure(
-    e: Enrollment, photo: bytes, rounds: int
-) -> tuple[dict[str, dict[str, list[float]]], list[float]]:
+def measure(e: Enrollment, rounds: int) -> tuple[dict[str, dict[str, list[float]]], list[float]]:
     ways: dict[str, Callable[[Enrollment], None]] = {
         "facerec (`faces.write_enrollment`: Session, Core statements)": facerec_write,
         "Core, one Connection, no Session": core_write,
@@ -249,7 +238,7 @@ def measure(
             write = ways[name]
             for _ in range(BLOCK):
                 started = time.perf_counter()
-                e.runtime.largest_face(photo)
+                e.runtime.largest_face(e.image)
                 between = time.perf_counter()
                 write(e)
                 ended = time.perf_counter()
@@ -263,7 +252,8 @@ def measure(
 
 
 def check_rows(runtime: Runtime, *, writes: int) -> None:
-    """Every way wrote whole enrollments: as many faces, change rows and log rows as writes."""
+    """Every way wrote whole enrollments: as many people, faces, change rows and log rows as
+    writes."""
     with runtime.database.engine.connect() as connection:
         counts = {
             t.__tablename__: connection.execute(select(func.count()).select_from(t)).scalar_one()
@@ -322,7 +312,7 @@ def main() -> None:
                 largest=runtime.largest_face(photo),
                 ids=itertools.count(),
             )
-            times, compute = measure(enrollment, photo, args.rounds)
+            times, compute = measure(enrollment, args.rounds)
             check_rows(runtime, writes=next(enrollment.ids))
         finally:
             runtime.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -43,24 +44,22 @@ def add_face(
     model_pack: str,
 ) -> FaceRecord:
     created_at = utcnow()
-    box = [bbox.x1, bbox.y1, bbox.x2, bbox.y2]
     # A Core INSERT of the table, not an ORM object: nothing reads the row back, and the unit of
     # work's flush costs more than the statement. The values go as parameters, not .values(), so
     # that the compiled statement is cached.
     inserted: CursorResult[Any] = session.execute(  # type: ignore[assignment]
         insert(core_table(FaceData)),
-        {
-            **owner_values(ref),
-            "FaceDescriptor": _json_vector(embedding),
-            "Embedding": _binary(embedding),
-            "ImageData": image,
-            "ImageMime": image_mime,
-            "ImageSHA256": image_sha256,
-            "ModelPack": model_pack,
-            "BBox": box,
-            "DetScore": det_score,
-            "CreatedAt": created_at,
-        },
+        face_row(
+            ref=ref,
+            embedding=embedding,
+            image=image,
+            image_mime=image_mime,
+            image_sha256=image_sha256,
+            bbox=bbox,
+            det_score=det_score,
+            model_pack=model_pack,
+            created_at=created_at,
+        ),
     )
     key = inserted.inserted_primary_key
     assert key is not None  # one row inserted
@@ -70,11 +69,38 @@ def add_face(
         face_id=face_id,
         person=ref,
         model_pack=model_pack,
-        bbox=BoundingBox(*box),
+        bbox=bbox,
         det_score=det_score,
         created_at=created_at,
         image_mime=image_mime,
     )
+
+
+def face_row(
+    *,
+    ref: PersonRef,
+    embedding: Vector,
+    image: bytes,
+    image_mime: str,
+    image_sha256: str,
+    bbox: BoundingBox,
+    det_score: float,
+    model_pack: str,
+    created_at: datetime,
+) -> dict[str, object]:
+    """A new FaceData row's values, by column: the embedding both as JSON and as float32 bytes."""
+    return {
+        **owner_values(ref),
+        "FaceDescriptor": _json_vector(embedding),
+        "Embedding": _binary(embedding),
+        "ImageData": image,
+        "ImageMime": image_mime,
+        "ImageSHA256": image_sha256,
+        "ModelPack": model_pack,
+        "BBox": [bbox.x1, bbox.y1, bbox.x2, bbox.y2],
+        "DetScore": det_score,
+        "CreatedAt": created_at,
+    }
 
 
 def get_face(session: Session, *, face_id: int) -> FaceRecord:
