@@ -1,4 +1,5 @@
-"""Enrollment's database write, alone and right after the model, written three ways.
+"""Enrollment's database write, alone and right after the model, written three ways (and an empty
+unit of work beside them).
 
     .venv/bin/python bench/enroll_write.py [--database-url mysql+pymysql://root@127.0.0.1:3306/]
         [--rounds 40] [--out bench/results/enroll-write.md]
@@ -54,7 +55,7 @@ from facerec.domain import PersonRef, PersonType  # noqa: E402
 from facerec.service import faces  # noqa: E402
 from facerec.service.recognition_log import RecognitionLog  # noqa: E402
 from facerec.service.runtime import LargestFace, Runtime, start_runtime  # noqa: E402
-from facerec.store import logs  # noqa: E402
+from facerec.store import changes, logs  # noqa: E402
 from facerec.store import repositories as repo  # noqa: E402
 from facerec.store.clock import utcnow  # noqa: E402
 from facerec.store.dialect import _insert_if_absent_statement  # noqa: E402
@@ -87,7 +88,7 @@ class Enrollment:
     def face_values(self, person_id: str) -> dict[str, object]:
         """FaceData's values, as ``repositories.add_face`` writes them."""
         face = self.largest.face
-        return repo.face_row(
+        new_face = repo.NewFace(
             ref=PersonRef(PersonType.STUDENT, person_id),
             embedding=face.embedding,
             image=self.image,
@@ -96,8 +97,8 @@ class Enrollment:
             bbox=face.face.bbox,
             det_score=face.face.score,
             model_pack=self.runtime.model_pack,
-            created_at=utcnow(),
         )
+        return repo.face_row(new_face, created_at=utcnow())
 
     def log_values(self, person_id: str, face_id: int) -> dict[str, object]:
         """The log row's values, as ``logs.add_logs`` writes them."""
@@ -139,7 +140,7 @@ def core_write(e: Enrollment) -> None:
         ).inserted_primary_key[0]
         connection.execute(
             insert(core_table(IndexChanges)),
-            [{"FaceID": face_id, "Action": "add", "CreatedAt": utcnow()}],
+            [{"FaceID": face_id, "Action": changes.ADD, "CreatedAt": utcnow()}],
         )
         connection.execute(
             insert(core_table(FaceRecognitionLogs)), [e.log_values(person_id, face_id)]
@@ -202,7 +203,9 @@ def driver_write_for(e: Enrollment) -> Callable[[Enrollment], None]:
             face_id = cursor.lastrowid
             cursor.execute(
                 change_sql.sql,
-                change_sql.parameters({"FaceID": face_id, "Action": "add", "CreatedAt": utcnow()}),
+                change_sql.parameters(
+                    {"FaceID": face_id, "Action": changes.ADD, "CreatedAt": utcnow()}
+                ),
             )
             cursor.execute(log_sql.sql, log_sql.parameters(e.log_values(person_id, face_id)))
             connection.commit()

@@ -32,14 +32,16 @@ def enrol(database: Database, person_id: str, seed: int, model_pack: str = PACK)
         people.ensure_person(session, ref=ref, name=None)
         return repo.add_face(
             session,
-            ref=ref,
-            embedding=vector(seed),
-            image=b"jpeg",
-            image_mime="image/jpeg",
-            image_sha256="0" * 64,
-            bbox=BoundingBox(0, 0, 10, 10),
-            det_score=0.9,
-            model_pack=model_pack,
+            face=repo.NewFace(
+                ref=ref,
+                embedding=vector(seed),
+                image=b"jpeg",
+                image_mime="image/jpeg",
+                image_sha256="0" * 64,
+                bbox=BoundingBox(0, 0, 10, 10),
+                det_score=0.9,
+                model_pack=model_pack,
+            ),
         ).face_id
 
 

@@ -45,14 +45,16 @@ def test_an_enrolled_face_is_returned_as_stored_and_announced(database: Database
         people.ensure_person(session, ref=ref, name=None)
         record = repo.add_face(
             session,
-            ref=ref,
-            embedding=embedding,
-            image=b"\xff\xd8jpeg",
-            image_mime="image/jpeg",
-            image_sha256="a" * 64,
-            bbox=BoundingBox(1.5, 2.0, 30.25, 40.0),
-            det_score=0.875,
-            model_pack="bundled",
+            face=repo.NewFace(
+                ref=ref,
+                embedding=embedding,
+                image=b"\xff\xd8jpeg",
+                image_mime="image/jpeg",
+                image_sha256="a" * 64,
+                bbox=BoundingBox(1.5, 2.0, 30.25, 40.0),
+                det_score=0.875,
+                model_pack="bundled",
+            ),
         )
     with database.session() as session:
         read = repo.get_face(session, face_id=record.face_id)

@@ -48,14 +48,16 @@ def add(
 def add_face(session: Session, ref: PersonRef) -> int:
     record = repo.add_face(
         session,
-        ref=ref,
-        embedding=unit_embedding([1.0] * 512),
-        image=b"\xff\xd8 jpeg bytes",
-        image_mime="image/jpeg",
-        image_sha256="0" * 64,
-        bbox=BoundingBox(1, 2, 3, 4),
-        det_score=0.9,
-        model_pack="bundled",
+        face=repo.NewFace(
+            ref=ref,
+            embedding=unit_embedding([1.0] * 512),
+            image=b"\xff\xd8 jpeg bytes",
+            image_mime="image/jpeg",
+            image_sha256="0" * 64,
+            bbox=BoundingBox(1, 2, 3, 4),
+            det_score=0.9,
+            model_pack="bundled",
+        ),
     )
     return int(record.face_id)
 

@@ -69,14 +69,16 @@ def test_upgrading_again_keeps_every_row(settings: Settings) -> None:
         people.ensure_person(session, ref=ref, name="Ada")
         record = repo.add_face(
             session,
-            ref=ref,
-            embedding=unit_embedding([1.0] * 512),
-            image=b"\xff\xd8 jpeg bytes",
-            image_mime="image/jpeg",
-            image_sha256="0" * 64,
-            bbox=BoundingBox(1, 2, 3, 4),
-            det_score=0.9,
-            model_pack="bundled",
+            face=repo.NewFace(
+                ref=ref,
+                embedding=unit_embedding([1.0] * 512),
+                image=b"\xff\xd8 jpeg bytes",
+                image_mime="image/jpeg",
+                image_sha256="0" * 64,
+                bbox=BoundingBox(1, 2, 3, 4),
+                det_score=0.9,
+                model_pack="bundled",
+            ),
         )
     database.dispose()
 

@@ -202,14 +202,16 @@ def write_enrollment(
         person = people.ensure_person(session, ref=ref, name=name, class_name=class_name)
         record = repo.add_face(
             session,
-            ref=ref,
-            embedding=largest.face.embedding,
-            image=image,
-            image_mime=largest.image.mime,
-            image_sha256=hashlib.sha256(image).hexdigest(),
-            bbox=largest.face.face.bbox,
-            det_score=largest.face.face.score,
-            model_pack=runtime.model_pack,
+            face=repo.NewFace(
+                ref=ref,
+                embedding=largest.face.embedding,
+                image=image,
+                image_mime=largest.image.mime,
+                image_sha256=hashlib.sha256(image).hexdigest(),
+                bbox=largest.face.face.bbox,
+                det_score=largest.face.face.score,
+                model_pack=runtime.model_pack,
+            ),
         )
         entry = log.entry("enrolled", similarity=similarity, person=ref, face_id=record.face_id)
         log.add(session, [entry])

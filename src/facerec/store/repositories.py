@@ -31,35 +31,27 @@ from facerec.store.tables import FaceData, Student, Teacher, core_table
 # Faces ----------------------------------------------------------------------------------------------
 
 
-def add_face(
-    session: Session,
-    *,
-    ref: PersonRef,
-    embedding: Vector,
-    image: bytes,
-    image_mime: str,
-    image_sha256: str,
-    bbox: BoundingBox,
-    det_score: float,
-    model_pack: str,
-) -> FaceRecord:
+@dataclass(frozen=True)
+class NewFace:
+    """A face to store: whose it is, its embedding, and the photo it was found in."""
+
+    ref: PersonRef
+    embedding: Vector
+    image: bytes
+    image_mime: str
+    image_sha256: str
+    bbox: BoundingBox
+    det_score: float
+    model_pack: str
+
+
+def add_face(session: Session, *, face: NewFace) -> FaceRecord:
     created_at = utcnow()
     # A Core INSERT of the table, not an ORM object: nothing reads the row back, and the unit of
     # work's flush costs more than the statement. The values go as parameters, not .values(), so
     # that the compiled statement is cached.
     inserted: CursorResult[Any] = session.execute(  # type: ignore[assignment]
-        insert(core_table(FaceData)),
-        face_row(
-            ref=ref,
-            embedding=embedding,
-            image=image,
-            image_mime=image_mime,
-            image_sha256=image_sha256,
-            bbox=bbox,
-            det_score=det_score,
-            model_pack=model_pack,
-            created_at=created_at,
-        ),
+        insert(core_table(FaceData)), face_row(face, created_at=created_at)
     )
     key = inserted.inserted_primary_key
     assert key is not None  # one row inserted
@@ -67,38 +59,28 @@ def add_face(
     changes.mark_faces(session, face_ids=[face_id], action=changes.ADD)
     return FaceRecord(
         face_id=face_id,
-        person=ref,
-        model_pack=model_pack,
-        bbox=bbox,
-        det_score=det_score,
+        person=face.ref,
+        model_pack=face.model_pack,
+        bbox=face.bbox,
+        det_score=face.det_score,
         created_at=created_at,
-        image_mime=image_mime,
+        image_mime=face.image_mime,
     )
 
 
-def face_row(
-    *,
-    ref: PersonRef,
-    embedding: Vector,
-    image: bytes,
-    image_mime: str,
-    image_sha256: str,
-    bbox: BoundingBox,
-    det_score: float,
-    model_pack: str,
-    created_at: datetime,
-) -> dict[str, object]:
+def face_row(face: NewFace, *, created_at: datetime) -> dict[str, object]:
     """A new FaceData row's values, by column: the embedding both as JSON and as float32 bytes."""
+    box = face.bbox
     return {
-        **owner_values(ref),
-        "FaceDescriptor": _json_vector(embedding),
-        "Embedding": _binary(embedding),
-        "ImageData": image,
-        "ImageMime": image_mime,
-        "ImageSHA256": image_sha256,
-        "ModelPack": model_pack,
-        "BBox": [bbox.x1, bbox.y1, bbox.x2, bbox.y2],
-        "DetScore": det_score,
+        **owner_values(face.ref),
+        "FaceDescriptor": _json_vector(face.embedding),
+        "Embedding": _binary(face.embedding),
+        "ImageData": face.image,
+        "ImageMime": face.image_mime,
+        "ImageSHA256": face.image_sha256,
+        "ModelPack": face.model_pack,
+        "BBox": [box.x1, box.y1, box.x2, box.y2],
+        "DetScore": face.det_score,
         "CreatedAt": created_at,
     }
 
