@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -35,3 +36,41 @@ def test_configuration_md_names_every_setting() -> None:
     written = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     for name in Settings.model_fields:
         assert f"`FACEREC_{name.upper()}`" in written
+
+
+# Words that only make sense to the people who wrote the code: docs and comments describe the
+# software as it is, never how it came to be.
+HISTORY_WORDS = ["this session", "the seed", "seed's", "the fixes:"]
+DOC_TEXT = ("*.md", "*.py", "*.html", "*.txt", "*.toml", "*.cfg", "*.ini", "*.mako")
+
+
+def documented_files() -> list[Path]:
+    files = [ROOT / "README.md", ROOT / "CONTRIBUTING.md"]
+    for folder in (ROOT / "docs", ROOT / "src"):
+        for pattern in DOC_TEXT:
+            files += [
+                path
+                for path in folder.rglob(pattern)
+                if "egg-info" not in str(path) and "__pycache__" not in path.parts
+            ]
+    return sorted(set(files))
+
+
+def test_no_history_words_in_docs_or_code() -> None:
+    pattern = re.compile("|".join(re.escape(w) for w in HISTORY_WORDS), re.IGNORECASE)
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in documented_files()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert found == [], "history words (say what the software does, not how it got there):\n" + (
+        "\n".join(found)
+    )
+
+
+def test_the_history_check_reads_the_readme_docs_and_src() -> None:
+    files = documented_files()
+    assert ROOT / "README.md" in files and ROOT / "CONTRIBUTING.md" in files
+    assert any(p.parent == ROOT / "docs" for p in files)
+    assert ROOT / "src" / "facerec" / "config.py" in files

@@ -22,13 +22,14 @@ StringList = Annotated[list[str], NoDecode]  # "a,b,c" in the environment
 def one_blas_thread() -> None:
     """Ask for one BLAS thread unless the environment already chose; effective only before numpy
     loads (``facerec/__init__.py`` calls it). The index's matrix-vector product is memory-bound, so a
-    second thread gains little, and BLAS threads that wait for a busy core stall searches: p99 at 10k
-    faces 8.7 ms with two threads, 0.9 ms with one (2 shared cores; README, "Speed and scale")."""
+    second thread gains little, and BLAS threads that wait for a busy core stall searches
+    (docs/performance.md)."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 class Settings(BaseSettings):
-    """Every knob of the service. See the README's settings table for the meaning of each."""
+    """Every knob of the service. docs/configuration.md is generated from these fields (their
+    defaults, descriptions and the ``# Section`` comments above them) by scripts/docs.py."""
 
     model_config = SettingsConfigDict(env_prefix="FACEREC_", env_file=".env", extra="ignore")
 
@@ -41,16 +42,23 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(10, ge=0, description="Extra connections beyond the pool (MySQL).")
 
     # Models
-    model_pack: str = Field("bundled", description="Model pack: bundled, buffalo_l, buffalo_s, ...")
-    models_dir: Path = Field(Path("./models"), description="Where downloaded packs are cached.")
+    model_pack: str = Field(
+        "bundled",
+        description="Model pack: bundled, buffalo_l, buffalo_s, buffalo_sc or antelopev2 "
+        "(docs/deployment.md).",
+    )
+    models_dir: Path = Field(
+        Path("./models"), description="Where packs are looked up and cached (<dir>/<pack>/)."
+    )
     model_download: bool = Field(True, description="Download a missing pack when it is asked for.")
     model_base_url: str = Field(
         "https://github.com/deepinsight/insightface/releases/download/v0.7",
-        description="Where InsightFace's packs are downloaded from.",
+        description="Where InsightFace's packs are downloaded from (<url>/<pack>.zip; a mirror works).",
     )
     providers: StringList = Field(
         default_factory=lambda: ["CPUExecutionProvider"],
-        description="ONNX Runtime execution providers in order of preference.",
+        description="ONNX Runtime execution providers in order of preference, e.g. "
+        "CUDAExecutionProvider,CPUExecutionProvider; one the installed onnxruntime lacks is an error.",
     )
     intra_op_threads: int = Field(
         1,
@@ -81,12 +89,17 @@ class Settings(BaseSettings):
         True,
         description="Decode a large JPEG at 1/2, 1/4 or 1/8 of its size (still at least "
         "det_size_px on its longer side) for detection; a face is aligned from the full "
-        "resolution only when the reduced copy holds fewer of its pixels than the crop.",
+        "resolution only when the reduced copy holds fewer of its pixels than the crop. false decodes every "
+        "photo whole.",
     )
     det_score_min: float = Field(0.5, ge=0.0, le=1.0, description="Detector score cut-off.")
     det_nms_iou: float = Field(0.4, gt=0.0, le=1.0, description="Detector NMS IoU threshold.")
     pad_retry_ratio: float = Field(
-        0.5, ge=0.0, le=2.0, description="Padding added on each side when no face is found."
+        0.5,
+        ge=0.0,
+        le=2.0,
+        description="Padding added on each side (a fraction of the photo's size) for a retry when no "
+        "face is found: finds faces that fill the frame (0 turns this off).",
     )
     orientation_check_below: float = Field(
         0.7,
@@ -101,14 +114,15 @@ class Settings(BaseSettings):
         None,
         ge=-1.0,
         le=1.0,
-        description="Cosine similarity threshold; unset means the model pack's own default.",
+        description="Cosine similarity threshold for verify, identify, enrollment's duplicate check and "
+        "attendance; unset means the model pack's own (bundled: 0.30, docs/accuracy.md).",
     )
     review_band: float | None = Field(
         None,
         ge=0.0,
         le=1.0,
         description="Width of the confirmation band below the threshold (needs_review); unset means "
-        "the model pack's own (its FAR 1% point).",
+        "the model pack's own (its FAR 1% point; bundled: 0.05).",
     )
     review_margin: float = Field(
         0.05,
@@ -140,10 +154,8 @@ class Settings(BaseSettings):
         100_000,
         ge=0,
         description="With index_kind auto, the number of faces from which search is approximate. "
-        "Measured on 2 busy shared cores (bench/search.py): exact p50 0.2 ms at 10k faces, 8 to "
-        "12 ms at 100k, 22 ms at 200k, 66 to 100 ms at 1M; approximate 0.4 ms at 100k, 2.4 ms at "
-        "1M, with the same best person for every genuine query. Below 100k exact costs little "
-        "and stays exact for strangers too.",
+        "Below it exact search costs little and stays exact for strangers too (the search times "
+        "behind the default: docs/performance.md).",
     )
     index_code_bits: int = Field(
         512,
@@ -174,7 +186,7 @@ class Settings(BaseSettings):
         3600, ge=60, description="How often a running server deletes expired recognition logs."
     )
     max_batch_bytes: int = Field(
-        512 * 1024 * 1024, ge=1024, description="Largest bulk-enrollment upload (bytes)."
+        512 * 1024 * 1024, ge=1024, description="Largest bulk-enrollment upload (bytes); 413 above."
     )
     max_batch_files: int = Field(5000, ge=1, description="Most photos in one bulk enrollment.")
 
@@ -196,11 +208,19 @@ class Settings(BaseSettings):
     )
 
     # Images
-    max_image_bytes: int = Field(15 * 1024 * 1024, ge=1024, description="Largest upload (bytes).")
-    max_image_pixels: int = Field(40_000_000, ge=10_000, description="Largest image (pixels).")
+    max_image_bytes: int = Field(
+        15 * 1024 * 1024, ge=1024, description="Largest photo (bytes); 413 above."
+    )
+    max_image_pixels: int = Field(
+        40_000_000,
+        ge=10_000,
+        description="Largest image (pixels), checked before decoding; 413 above.",
+    )
 
     # Server
-    workers: int = Field(4, ge=1, description="Threads for inference and database work.")
+    workers: int = Field(
+        4, ge=1, description="Threads that run inference and database work, off the event loop."
+    )
     host: str = Field("127.0.0.1", description="Address `facerec serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `facerec serve` listens on.")
     api_keys: StringList = Field(
@@ -222,7 +242,7 @@ class Settings(BaseSettings):
     access_log: bool = Field(
         True,
         description="One log line per request (uvicorn's access log, at INFO); off saves the "
-        "server about 0.1 to 0.3 ms of CPU a request.",
+        "server a little CPU a request.",
     )
 
     @field_validator("providers", "cors_origins", "api_keys", mode="before")

@@ -61,7 +61,7 @@ def add_record_if_absent(
     source: AttendanceSource,
     recorded_by: str | None,
 ) -> tuple[AttendanceRecord, bool]:
-    """The person's record for this session, created with these values when there is none; and
+    """The person's record for the session, created with these values when there is none; and
     whether this call created it. Race-free thanks to the unique key: marking twice adds nothing."""
     existing = get_record(session, ref=ref, attendance=attendance)
     if existing is not None:
@@ -113,7 +113,7 @@ def set_record(
     source: AttendanceSource,
     recorded_by: str,
 ) -> tuple[AttendanceRecord, AttendanceStatus | None]:
-    """Create or overwrite the person's record for this session; returns it and the status it had
+    """Create or overwrite the person's record for the session; returns it and the status it had
     before (None when there was no record). The update runs even when this call inserted the row,
     so that a concurrent photo's insert between our read and ours cannot swallow this mark."""
     before = get_record(session, ref=ref, attendance=attendance)

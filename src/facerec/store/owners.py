@@ -1,5 +1,5 @@
 """Who a row belongs to. FaceData, AttendanceRecords, AttendanceReviews and AttendanceChanges name
-their person with two columns, StudentID and TeacherID (the seed's schema), exactly one of them set;
+their person with two columns, StudentID and TeacherID (the organisation's schema), exactly one of them set;
 the attendance tables add PersonKey ("student:S-001") so that a unique key can cover the person.
 Imports SQLAlchemy's column type and the domain types only.
 """

@@ -47,7 +47,7 @@ def add_review_if_absent(
     bbox: BoundingBox,
     source: AttendanceSource,
 ) -> AttendanceReview:
-    """The pending (or already resolved) review of this candidate for this session; a photo sent
+    """The pending (or already resolved) review of this candidate in the session; a photo sent
     again adds nothing."""
     insert_if_absent(
         session,

@@ -1,4 +1,4 @@
-"""The database tables, with the seed schema's PascalCase names.
+"""The database tables, with the PascalCase names of the organisation's schema.
 
 ``FaceData.FaceDescriptor`` holds the embedding as a JSON array and ``FaceData.ImageData`` the
 uploaded image (LONGBLOB on MySQL/MariaDB). Every face records the model pack that made its embedding.
@@ -112,7 +112,7 @@ class PersonSession:
 
 class AttendanceRecords(PersonSession, Base):
     """One row per person, date and session (SessionID '' is the whole day): marking again updates
-    nothing, thanks to the unique PersonKey ("student:S-001") beside the seed's two owner columns."""
+    nothing, thanks to the unique PersonKey ("student:S-001") beside the two owner columns."""
 
     __tablename__ = "AttendanceRecords"
     __table_args__ = (

@@ -99,7 +99,7 @@ async def export_csv(
     filters: reports.RecordFilters = Depends(record_filters),
     runtime: Runtime = Depends(get_runtime),
 ) -> Response:
-    """The records that match, one CSV row each (columns: see the README)."""
+    """The records that match, one CSV row each (columns: docs/api.md)."""
 
     def render() -> str:
         return "".join(export.csv_lines(reports.export_records(runtime.database, filters=filters)))

@@ -30,7 +30,7 @@ class PresentFace(BaseModel):
     bbox: BBox
     record_id: int
     marked: str = Field(
-        description="new: marked now. already_present: marked before for this session. "
+        description="new: marked now. already_present: marked before in the same session. "
         "kept_absent: marked absent by hand before; the photo does not override it"
     )
 
