@@ -211,16 +211,10 @@ class Settings(BaseSettings):
     max_image_bytes: int = Field(
         15 * 1024 * 1024, ge=1024, description="Largest photo (bytes); 413 above."
     )
-    max_image_pixels: int = Field(
-        40_000_000,
-        ge=10_000,
-        description="Largest image (pixels), checked before decoding; 413 above.",
-    )
+    max_image_pixels: int = Field(40_000_000, ge=10_000, description="Largest image (pixels).")
 
     # Server
-    workers: int = Field(
-        4, ge=1, description="Threads that run inference and database work, off the event loop."
-    )
+    workers: int = Field(4, ge=1, description="Threads for inference and database work.")
     host: str = Field("127.0.0.1", description="Address `facerec serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `facerec serve` listens on.")
     api_keys: StringList = Field(
