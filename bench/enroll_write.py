@@ -43,7 +43,6 @@ import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable, Iterator, Mapping  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -66,7 +65,7 @@ from facerec.store.tables import (  # noqa: E402
     Student,
     core_table,
 )
-from gallery import fresh_mysql_database  # noqa: E402
+from harness import fresh_database, provenance  # noqa: E402
 from photos import sample_photo  # noqa: E402
 
 BLOCK = 5
@@ -266,22 +265,13 @@ def check_rows(runtime: Runtime, *, writes: int) -> None:
         raise SystemExit(f"expected {writes} rows in each table, found {counts}")
 
 
-@contextmanager
-def database_url(server_url: str | None) -> Iterator[tuple[str | None, str]]:
-    if server_url is None:
-        with tempfile.TemporaryDirectory() as folder:
-            yield None, folder
-    else:
-        with fresh_mysql_database(server_url) as url, tempfile.TemporaryDirectory() as folder:
-            yield url, folder
-
-
 def report(
     times: dict[str, dict[str, list[float]]], compute: list[float], *, database: str, rounds: int
 ) -> str:
     p50 = statistics.median
     lines = [
         "## Enrollment's database write, alone and right after the model\n",
+        provenance() + "\n",
         f"Database: {database}. Model: yaoming.jpg (233x287), compute p50 {p50(compute):.1f} ms. "
         f"{rounds} rounds; in each, every way in turn: {BLOCK} writes each right after a model "
         f"run, then {BLOCK} back to back. Medians; load average (1 min) at the end "
@@ -305,7 +295,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench/results/enroll-write.md"))
     args = parser.parse_args()
     photo = sample_photo("yaoming.jpg").data
-    with database_url(args.database_url) as (url, folder):
+    with fresh_database(args.database_url) as url, tempfile.TemporaryDirectory() as folder:
         settings = Settings(data_dir=Path(folder), database_url=url)
         runtime = start_runtime(settings)
         try:

@@ -9,14 +9,10 @@ that two faces of one person score about 0.6 and two people about 0 (as ArcFace'
 from __future__ import annotations
 
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert
 
 from facerec.store.clock import utcnow
 from facerec.store.db import Database
@@ -82,18 +78,3 @@ def fill(database: Database, faces: npt.NDArray[np.float32], *, batch: int = 200
         with database.engine.begin() as conn:
             conn.execute(insert(FaceData), rows)
     return time.perf_counter() - started
-
-
-@contextmanager
-def fresh_mysql_database(server_url: str) -> Iterator[str]:
-    """A new, empty database on the MySQL/MariaDB server at ``server_url``; dropped afterwards."""
-    name = f"facerec_bench_{uuid.uuid4().hex[:10]}"
-    server = create_engine(server_url)
-    with server.begin() as conn:
-        conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.begin() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-        server.dispose()

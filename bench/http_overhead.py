@@ -46,15 +46,13 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(
 import argparse  # noqa: E402
 import http.client  # noqa: E402
 import os  # noqa: E402
-import socket  # noqa: E402
 import statistics  # noqa: E402
-import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Callable, Iterator, Mapping  # noqa: E402
-from contextlib import ExitStack, contextmanager  # noqa: E402
+from contextlib import AbstractContextManager, ExitStack  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from functools import partial  # noqa: E402
 
@@ -65,6 +63,7 @@ from facerec.config import Settings  # noqa: E402
 from facerec.engine.pipeline import FaceEngine  # noqa: E402
 from facerec.service.images import image_decoder  # noqa: E402
 from facerec.service.runtime import Runtime, start_runtime  # noqa: E402
+from harness import Server, fresh_database, markdown_table, provenance, serve  # noqa: E402
 from photos import FACEDATA, SPECIAL_IDENTITIES, Photo, facedata_photos, sample_photo  # noqa: E402
 
 REPO = _HERE.parent
@@ -243,19 +242,16 @@ def _timed(call: Call) -> float:
 # --------------------------------------------------------------------------------------- server
 
 
-@dataclass(frozen=True)
-class Server:
-    base: str
-    pid: int
+def server_cpu_s(server: Server) -> float:
+    """CPU seconds the server process has used, all threads (user + system)."""
+    return _cpu_s(Path(f"/proc/{server.pid}/stat"))
 
-    def cpu_s(self) -> float:
-        """CPU seconds the server process has used, all threads (user + system)."""
-        return _cpu_s(Path(f"/proc/{self.pid}/stat"))
 
-    def loop_cpu_s(self) -> float:
-        """CPU seconds of the main thread, where uvicorn's event loop runs: HTTP parsing, multipart,
-        routing, validation, serialisation, logging (the service runs in the worker threads)."""
-        return _cpu_s(Path(f"/proc/{self.pid}/task/{self.pid}/stat"))
+def event_loop_cpu_s(server: Server) -> float:
+    """CPU seconds of the server's main thread, where uvicorn's event loop runs: HTTP parsing,
+    multipart, routing, validation, serialisation, logging (the service runs in the worker
+    threads)."""
+    return _cpu_s(Path(f"/proc/{server.pid}/task/{server.pid}/stat"))
 
 
 def _cpu_s(stat: Path) -> float:
@@ -263,73 +259,12 @@ def _cpu_s(stat: Path) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def running_server(
-    env: dict[str, str], log_path: Path, command: list[str] | None = None
-) -> Iterator[Server]:
-    """``facerec serve`` (or ``command``, listening on ``FACEREC_PORT``) in its own process,
-    ready; its output goes to ``log_path``."""
-    base = f"http://127.0.0.1:{env['FACEREC_PORT']}"
-    with log_path.open("a") as log:
-        process = subprocess.Popen(
-            command or [str(Path(sys.executable).parent / "facerec"), "serve"],
-            env={**os.environ, **env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 180
-            while not _ready(base):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"the server did not start:\n{log_path.read_text()[-3000:]}")
-                time.sleep(0.2)
-            yield Server(base, process.pid)
-        except BaseException:
-            print(f"the server's log ends with:\n{log_path.read_text()[-3000:]}", file=sys.stderr)
-            raise
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _ready(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/ready", timeout=2).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
-@contextmanager
-def fresh_database(server_url: str | None) -> Iterator[str | None]:
-    """None for SQLite; else a new, empty database on the MySQL/MariaDB server of ``server_url``,
-    dropped afterwards."""
-    if server_url is None:
-        yield None
-        return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    url = make_url(server_url)
-    name = f"facerec_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url.set(database=""))
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-        admin.dispose()
+def server_process(
+    env: dict[str, str], log: Path, command: list[str] | None = None
+) -> AbstractContextManager[Server]:
+    """``facerec serve`` (or ``command``) on a free port, with this process's environment plus
+    ``env``, as this process's Settings read them; its output goes to ``log``."""
+    return serve({**os.environ, **env}, log=log, command=command, ready_within_s=180)
 
 
 def enroll_gallery(base: str, photos: Photos) -> int:
@@ -409,11 +344,11 @@ def run_level(server: Server, case: Case, clients: int) -> Level:
     for thread in threads:
         thread.start()
     start.wait()
-    began, cpu, loop_cpu = time.perf_counter(), server.cpu_s(), server.loop_cpu_s()
+    began, cpu, loop_cpu = time.perf_counter(), server_cpu_s(server), event_loop_cpu_s(server)
     stop.wait()
     level.wall_s = time.perf_counter() - began
-    level.server_cpu_s = server.cpu_s() - cpu
-    level.loop_cpu_s = server.loop_cpu_s() - loop_cpu
+    level.server_cpu_s = server_cpu_s(server) - cpu
+    level.loop_cpu_s = event_loop_cpu_s(server) - loop_cpu
     for thread in threads:
         thread.join()
     if level.errors:
@@ -436,15 +371,15 @@ def health_level(server: Server, requests: int) -> Level:
     level = Level(1)
     client = Connection(server.base)
     client.get("/health")
-    began, cpu, loop_cpu = time.perf_counter(), server.cpu_s(), server.loop_cpu_s()
+    began, cpu, loop_cpu = time.perf_counter(), server_cpu_s(server), event_loop_cpu_s(server)
     for _ in range(requests):
         started = time.perf_counter()
         if client.get("/health") != 200:
             raise SystemExit("GET /health failed")
         level.latencies_ms.append((time.perf_counter() - started) * 1000)
     level.wall_s = time.perf_counter() - began
-    level.server_cpu_s = server.cpu_s() - cpu
-    level.loop_cpu_s = server.loop_cpu_s() - loop_cpu
+    level.server_cpu_s = server_cpu_s(server) - cpu
+    level.loop_cpu_s = event_loop_cpu_s(server) - loop_cpu
     client.close()
     return level
 
@@ -510,11 +445,11 @@ def run_paired(
 
     def http(name: str) -> float:
         nonlocal loop_cpu_s, http_calls
-        loop, began = server.loop_cpu_s(), time.perf_counter()
+        loop, began = event_loop_cpu_s(server), time.perf_counter()
         status, text = clients[name].post(case.path, *next(bodies))
         elapsed_ms = (time.perf_counter() - began) * 1000
         if name == "http":
-            loop_cpu_s += server.loop_cpu_s() - loop
+            loop_cpu_s += event_loop_cpu_s(server) - loop
             http_calls += 1
         if status != case.status:
             raise SystemExit(f"{case.label} ({name}): {status} {text[:200]}")
@@ -568,12 +503,9 @@ def run_floors(
     with ExitStack() as stack:
         floors = {}
         for kind in FLOORS:
-            port = str(free_port())
-            command = [sys.executable, str(_HERE / "floor_app.py"), "--kind", kind, "--port", port]
+            command = [sys.executable, str(_HERE / "floor_app.py"), "--kind", kind]
             log = folder / f"floor-{kind}.log"
-            floors[kind] = stack.enter_context(
-                running_server(env | {"FACEREC_PORT": port}, log, command)
-            )
+            floors[kind] = stack.enter_context(server_process(env, log, command))
         return {
             c.label: run_paired(
                 server, runtime, settings, c, pairs, pause_s=pause_s, service=False, others=floors
@@ -623,58 +555,62 @@ def settings_table(settings: Settings, info: dict[str, object], extra: dict[str,
         ("CPU cores (os.cpu_count)", os.cpu_count()),
         *extra.items(),
     ]
-    return "| setting | value |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
+    return markdown_table(["setting", "value"], rows, "ll")
 
 
 def latency_table(results: dict[str, dict[int, Level]], health: Level) -> str:
-    lines = [
-        "| request | clients | requests | p50 ms | p95 ms | p99 ms | req/s "
-        "| server CPU ms/req | of which event loop |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    columns = ["request", "clients", "requests", "p50 ms", "p95 ms", "p99 ms", "req/s"]
+    columns += ["server CPU ms/req", "of which event loop"]
+    rows = [
+        [
+            label,
+            level.clients,
+            len(level.latencies_ms),
+            *(f"{level.percentile(q):.1f}" for q in (50, 95, 99)),
+            *(f"{x:.1f}" for x in (level.throughput, level.server_cpu_ms, level.loop_cpu_ms)),
+        ]
+        for label, levels in [*results.items(), ("GET /health (floor)", {1: health})]
+        for level in levels.values()
     ]
-    rows = [*results.items(), ("GET /health (floor)", {1: health})]
-    for label, levels in rows:
-        for level in levels.values():
-            lines.append(
-                f"| {label} | {level.clients} | {len(level.latencies_ms)} "
-                f"| {level.percentile(50):.1f} | {level.percentile(95):.1f} "
-                f"| {level.percentile(99):.1f} | {level.throughput:.1f} "
-                f"| {level.server_cpu_ms:.1f} | {level.loop_cpu_ms:.1f} |"
-            )
-    return "\n".join(lines)
+    return markdown_table(columns, rows)
 
 
 def paired_table(paired: dict[str, Paired]) -> str:
-    lines = [
-        "| request | compute ms | service ms | HTTP ms | overhead ms | overhead % of compute "
-        "| of which service ms | of which HTTP ms | event loop CPU ms | ≤ 15% |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|:-:|",
-    ]
+    columns = ["request", "compute ms", "service ms", "HTTP ms", "overhead ms"]
+    columns += ["overhead % of compute", "of which service ms", "of which HTTP ms"]
+    columns += ["event loop CPU ms", "≤ 15%"]
+    rows = []
     for label, one in paired.items():
         share = one.overhead_ms() / one.p50("compute")
-        lines.append(
-            f"| {label} | {one.p50('compute'):.1f} | {one.p50('service'):.1f} "
-            f"| {one.p50('http'):.1f} | {one.overhead_ms():.1f} | {share:.0%} "
-            f"| {one.overhead_ms('service'):.1f} | {one.overhead_ms('http', 'service'):.1f} "
-            f"| {one.loop_cpu_ms:.1f} | {'yes' if share <= TARGET_OVERHEAD else 'no'} |"
+        milliseconds = [
+            *(one.p50(kind) for kind in ("compute", "service", "http")),
+            one.overhead_ms(),
+        ]
+        parts = [one.overhead_ms("service"), one.overhead_ms("http", "service"), one.loop_cpu_ms]
+        rows.append(
+            [
+                label,
+                *(f"{ms:.1f}" for ms in milliseconds),
+                f"{share:.0%}",
+                *(f"{ms:.1f}" for ms in parts),
+                "yes" if share <= TARGET_OVERHEAD else "no",
+            ]
         )
-    return "\n".join(lines)
+    return markdown_table(columns, rows, "lrrrrrrrrc")
 
 
 def floor_table(floors: dict[str, Paired]) -> str:
-    lines = [
-        "| request | server | compute ms | HTTP ms | overhead ms | overhead % of compute |",
-        "|---|---|--:|--:|--:|--:|",
-    ]
+    columns = ["request", "server", "compute ms", "HTTP ms", "overhead ms"]
+    rows = []
     for label, one in floors.items():
-        servers = {"http": "`facerec serve`"} | FLOORS
-        for name, server in servers.items():
+        compute = one.p50("compute")
+        for name, server in ({"http": "`facerec serve`"} | FLOORS).items():
             overhead = one.overhead_ms(of=name)
-            lines.append(
-                f"| {label} | {server} | {one.p50('compute'):.1f} | {one.p50(name):.1f} "
-                f"| {overhead:.1f} | {overhead / one.p50('compute'):.0%} |"
+            milliseconds = (compute, one.p50(name), overhead)
+            rows.append(
+                [label, server, *(f"{ms:.1f}" for ms in milliseconds), f"{overhead / compute:.0%}"]
             )
-    return "\n".join(lines)
+    return markdown_table([*columns, "overhead % of compute"], rows, "llrrrr")
 
 
 def separate_table(
@@ -682,21 +618,20 @@ def separate_table(
     before: dict[str, list[float]],
     after: dict[str, list[float]],
 ) -> str:
-    lines = [
-        "| request | compute before ms | compute after ms | HTTP ms (1 client) "
-        "| overhead % of compute |",
-        "|---|--:|--:|--:|--:|",
-    ]
+    columns = ["request", "compute before ms", "compute after ms", "HTTP ms (1 client)"]
+    rows = []
     for label, levels in results.items():
         compute = p50(before[label] + after[label])
-        http = levels[1]
-        lines.append(
-            f"| {label} | {p50(before[label]):.1f} ({spread(before[label])}) "
-            f"| {p50(after[label]):.1f} ({spread(after[label])}) "
-            f"| {http.percentile(50):.1f} ({spread(http.latencies_ms)}) "
-            f"| {(http.percentile(50) - compute) / compute:.0%} |"
+        http = levels[1].latencies_ms
+        samples = (before[label], after[label], http)
+        rows.append(
+            [
+                label,
+                *(f"{p50(ms):.1f} ({spread(ms)})" for ms in samples),
+                f"{(p50(http) - compute) / compute:.0%}",
+            ]
         )
-    return "\n".join(lines)
+    return markdown_table([*columns, "overhead % of compute"], rows)
 
 
 # ------------------------------------------------------------------------------------------ main
@@ -766,7 +701,7 @@ def main() -> None:
         fresh_database(args.database_url) as database_url,
     ):
         env = {f"FACEREC_{k.upper()}": v for k, v in overrides.items()}
-        env |= {"FACEREC_DATA_DIR": str(Path(folder) / "data"), "FACEREC_PORT": str(free_port())}
+        env["FACEREC_DATA_DIR"] = str(Path(folder) / "data")
         if database_url:
             env["FACEREC_DATABASE_URL"] = database_url
         # The server reads the same environment (and .env) plus these; so does this Settings.
@@ -778,7 +713,7 @@ def main() -> None:
 
         loads["server"] = os.getloadavg()[0]
         print("server ...", flush=True)
-        with running_server(env, Path(folder) / "server.log") as server:
+        with server_process(env, Path(folder) / "server.log") as server:
             enrolled = enroll_gallery(server.base, photos)
             info = httpx.get(f"{server.base}/v1/info").json()
             health = health_level(server, args.requests)
@@ -844,6 +779,7 @@ def main() -> None:
     report = "\n\n".join(
         [
             "# HTTP: latency and throughput against a running server",
+            provenance(),
             settings_table(settings, info, extra),
             "## Latency and throughput",
             "Latency as the client sees it (multipart bodies built beforehand, one keep-alive "

@@ -1,6 +1,7 @@
-"""1:N identification, the seed's way against facerec's, with the gallery in MariaDB/MySQL.
+"""1:N identification, a scan of the database on every request against facerec's index, with the
+gallery in MariaDB/MySQL.
 
-The seed's way ("naive"): on every request, read every FaceDescriptor from the database, parse the
+The baseline ("naive"): on every request, read every FaceDescriptor from the database, parse the
 JSON, and compare the probe with each. facerec's: the in-memory index, loaded once, with the
 per-request check for other processes' writes (``Runtime.search``: one primary-key range query, then
 the matrix product). Both answer the same question; the table says how long each takes and whether
@@ -27,7 +28,8 @@ sys.path.append(str(Path(__file__).resolve().parent))  # after the standard libr
 from facerec.index.vectors import VectorIndex
 from facerec.service.index_sync import IndexSync
 from facerec.store.db import Database
-from gallery import FACES_PER_PERSON, fill, fresh_mysql_database, people_vectors, probe
+from gallery import FACES_PER_PERSON, fill, people_vectors, probe
+from harness import mysql_database, provenance
 
 
 def naive_best(database: Database, query: np.ndarray) -> tuple[str, float]:  # type: ignore[type-arg]
@@ -50,7 +52,7 @@ def run(server_url: str, sizes: list[int], queries: int) -> str:
     for n in sizes:
         centres, faces = people_vectors(n, seed=n)
         probes = [probe(centres[(k * 37) % len(centres)], seed=k) for k in range(queries)]
-        with fresh_mysql_database(server_url) as url:
+        with mysql_database(server_url) as url:
             database = Database(url)
             database.migrate()
             fill_s = fill(database, faces)
@@ -109,7 +111,9 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     table = run(args.mysql, sizes, args.queries)
     report = (
-        "## 1:N identification: the seed's per-request scan against facerec's index\n\n"
+        "## 1:N identification: a per-request scan of the database against facerec's index\n\n"
+        + provenance()
+        + "\n\n"
         f"Synthetic gallery ({FACES_PER_PERSON} faces a person) in MariaDB; {args.queries} probes "
         "per size (the naive scan: all of them up to 10k, a tenth (at least 3) above). Medians.\n\n"
         + table

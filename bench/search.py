@@ -55,6 +55,8 @@ from facerec.engine.pipeline import DetectionOptions, FaceEngine  # noqa: E402
 from facerec.engine.session import SessionOptions  # noqa: E402
 from facerec.index.vectors import VectorIndex  # noqa: E402
 from facerec.service.decisions import decide, decision_rule  # noqa: E402
+from gallery import unit_rows  # noqa: E402
+from harness import status_kib  # noqa: E402
 from photos import FACEDATA, SPECIAL_IDENTITIES, facedata_photos, sample_photo  # noqa: E402
 
 Matrix = npt.NDArray[np.float32]
@@ -69,10 +71,6 @@ SCALE = np.sqrt(1.0 / (1.0 + np.arange(DIM) / 20.0) / np.mean(1.0 / (1.0 + np.ar
 SCALE = SCALE.astype(np.float32)
 NOISE = (0.2, 1.25)  # noise norm relative to the centre: one person's faces score 0.4 to 0.9
 STRANGER_CHUNK = 10**6  # synthetic strangers come from chunks no gallery reaches
-
-
-def unit_rows(rows: Matrix) -> Matrix:
-    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
 
 
 # Real embeddings -------------------------------------------------------------------------------------
@@ -258,14 +256,6 @@ def queries_for(real: RealFaces, size: int, count: int) -> list[Query]:
 # Measuring -------------------------------------------------------------------------------------------
 
 
-def memory_kib(field: str) -> int:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise RuntimeError(f"no {field} in /proc/self/status")
-
-
 def release_free_memory() -> None:
     """Collect garbage and hand free heap pages back (glibc), so that RSS counts what is held."""
     gc.collect()
@@ -302,15 +292,15 @@ def measure(
     queries: list[Query],
 ) -> Run:
     release_free_memory()
-    before = memory_kib("VmRSS")
+    before = status_kib("VmRSS")
     peak_known = reset_peak()
     started, drawing_s = time.perf_counter(), [0.0]
     index = make()
     index.replace_all(rows(drawing_s))
     build_s = time.perf_counter() - started - drawing_s[0]
     release_free_memory()
-    rss_mib = (memory_kib("VmRSS") - before) / 1024
-    peak_mib = (memory_kib("VmHWM") - before) / 1024 if peak_known else None
+    rss_mib = (status_kib("VmRSS") - before) / 1024
+    peak_mib = (status_kib("VmHWM") - before) / 1024 if peak_known else None
     for q in queries[:WARM_UP]:
         index.search(q.vector, top_k=TOP_K)
     latencies, results = [], []

@@ -1,8 +1,8 @@
 """Start-up with a large gallery in MariaDB/MySQL: time until ``facerec serve`` answers /ready, the
 server's memory (RSS) then, and where the time goes; the index's memory at 1M faces.
 
-Side by side in one run: loading the gallery from the JSON FaceDescriptor column (how every face
-was read before the binary copy existed) and from the float32 copy (how it is read now).
+Side by side in one run: reading the gallery from the float32 copy of each face (what facerec reads)
+and, as the baseline, from the JSON FaceDescriptor column (every face parsed from JSON).
 
     .venv/bin/python bench/startup.py --mysql mysql+pymysql://root@127.0.0.1:3306/test
 """
@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import httpx
 import numpy as np
 from sqlalchemy import select
 
@@ -26,20 +24,12 @@ from facerec.domain import unit_embedding
 from facerec.store.db import Database
 from facerec.store.repositories import iter_embeddings
 from facerec.store.tables import FaceData
-from gallery import fill, fresh_mysql_database, people_vectors
-
-FACEREC = Path(sys.executable).with_name("facerec")
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+from gallery import fill, people_vectors
+from harness import facerec_environment, mysql_database, provenance, serve, status_kib
 
 
 def load_json_s(database: Database) -> float:
-    """The gallery read as before the binary copy: every FaceDescriptor parsed from JSON."""
+    """The gallery read from the FaceDescriptor column: every face parsed from JSON."""
     started = time.perf_counter()
     query = select(FaceData.FaceID, FaceData.FaceDescriptor).execution_options(yield_per=2000)
     with database.session() as session:
@@ -51,6 +41,7 @@ def load_json_s(database: Database) -> float:
 
 
 def load_binary_s(database: Database) -> float:
+    """The gallery read as facerec reads it: the float32 copy of each face."""
     started = time.perf_counter()
     with database.session() as session:
         vectors = [e.embedding for e in iter_embeddings(session, model_pack="bundled")]
@@ -61,39 +52,15 @@ def load_binary_s(database: Database) -> float:
 def serve_until_ready(database_url: str, data_dir: Path) -> tuple[float, float, str]:
     """Seconds from launching ``facerec serve`` to a 200 from /ready, its RSS then, and its
     own 'ready in' line."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("FACEREC_")},
-        "FACEREC_DATABASE_URL": database_url,
-        "FACEREC_DATA_DIR": str(data_dir),
-        "FACEREC_PORT": str(port),
-    }
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [str(FACEREC), "serve"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    env = facerec_environment(
+        {"FACEREC_DATABASE_URL": database_url, "FACEREC_DATA_DIR": str(data_dir)}
     )
-    try:
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(process.stdout.read() if process.stdout else "server exited")
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with serve(env, log=data_dir / "server.log", ready_within_s=3600, poll_s=0.05) as server:
         ready_s = time.perf_counter() - started
-        rss = rss_mib(process.pid)
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=60)
-    said = next((line for line in output.splitlines() if "ready in" in line), "")
+        rss = status_kib("VmRSS", server.pid) / 1024
+    said = next((line for line in server.output().splitlines() if "ready in" in line), "")
     return ready_s, rss, said.split(": ", 1)[-1]
 
 
@@ -133,7 +100,7 @@ def main() -> None:
     args = parser.parse_args()
 
     _, faces = people_vectors(args.faces, seed=1)
-    with fresh_mysql_database(args.mysql) as url:
+    with mysql_database(args.mysql) as url:
         database = Database(url)
         database.migrate()
         fill_s = fill(database, faces)
@@ -145,12 +112,13 @@ def main() -> None:
 
     lines = [
         f"## Start-up with {args.faces:,} faces in MariaDB\n",
+        provenance() + "\n",
         "| measure | value |",
         "|---|---:|",
         f"| `facerec serve` launched → /ready answers 200 | {ready_s:.1f} s |",
         f"| server RSS at ready | {rss:,.0f} MiB |",
-        f"| reading the gallery from FaceDescriptor (JSON), as before | {json_s:.1f} s |",
-        f"| reading the gallery from the float32 copy, as now | {binary_s:.1f} s |",
+        f"| reading the gallery from FaceDescriptor (JSON) | {json_s:.1f} s |",
+        f"| reading the gallery from the float32 copy (facerec's way) | {binary_s:.1f} s |",
         f"| JSON / binary | {json_s / binary_s:.1f}x |",
         "",
         f"The server's own account: `{said}`",

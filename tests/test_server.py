@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import select
 import socket
-import subprocess
-import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
-from tests.conftest import facerec_command, facerec_environment
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.conftest import facerec_environment
+from tests.serving import serve
 
 
 @contextmanager
@@ -28,42 +22,18 @@ def running_server(
     """``facerec serve`` in its own process, ready; its base URL. On leaving, the server is stopped,
     must have shut down cleanly without logging biometric data, and its output is appended to
     ``output`` when one is given."""
-    port = free_port()
-    process = subprocess.Popen(
-        [*facerec_command(), "serve", "--port", str(port)],
-        env=facerec_environment(env),
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    log = cwd / f"server-{uuid.uuid4().hex[:8]}.log"
+    with serve(facerec_environment(env), log=log, cwd=cwd) as server:
+        yield server.base
+    printed = server.output()
+    if output is not None:
+        output.append(printed)
+    # uvicorn shuts down cleanly on SIGTERM, then re-raises the signal (exit -15).
+    assert server.process.returncode in (0, -15) and "Application shutdown complete" in printed, (
+        printed
     )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert process.poll() is None, (
-                process.stdout.read() if process.stdout else "server exited"
-            )
-            try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        else:
-            raise AssertionError("server did not become ready in 60 s")
-        yield base
-    finally:
-        process.terminate()
-        printed, _ = process.communicate(timeout=30)
-        if output is not None:
-            output.append(printed)
-        # uvicorn shuts down cleanly on SIGTERM, then re-raises the signal (exit -15).
-        assert process.returncode in (0, -15) and "Application shutdown complete" in printed, (
-            printed
-        )
-        # Biometric data never reaches the log.
-        assert "FaceDescriptor" not in printed and "embedding" not in printed.lower()
+    # Biometric data never reaches the log.
+    assert "FaceDescriptor" not in printed and "embedding" not in printed.lower()
 
 
 def test_served_app_enrolls_identifies_and_survives_a_restart(
