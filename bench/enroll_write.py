@@ -19,7 +19,7 @@ CPU caches. This measures by how much, and how much of it each layer takes:
 - ``no statement``: a Session opened and committed empty, the unit of work's fixed cost.
 
 Every write enrolls a new person (a new row each time, as the HTTP benchmark does). The model runs
-on yaoming.jpg (233x287), the photo whose enroll overhead the HTTP benchmark finds above 15%. In
+on yaoming.jpg (233x287), the HTTP benchmark's small enroll photo, where the write weighs most. In
 each round, every way takes its turn (in rotating order) at 5 writes right after a model run and
 then 5 writes back to back; medians over all rounds. SQLite in a temporary folder by default; with
 ``--database-url``, a fresh database on that MySQL/MariaDB server, dropped afterwards.

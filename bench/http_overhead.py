@@ -1,6 +1,6 @@
 """HTTP benchmark: p50/p95/p99 latency and throughput of enroll, verify and identify at 1, 4 and 16
 concurrent clients against a real ``facerec serve``, with the model compute of the same photos beside
-it, so that overhead = latency - compute at 1 client (issue 5's target: at most 15% of compute).
+it, so that overhead = latency - compute at 1 client (the target: at most 15% of compute).
 
     .venv/bin/python bench/http_overhead.py                          # SQLite in a temporary folder
     .venv/bin/python bench/http_overhead.py --database-url mysql+pymysql://root@127.0.0.1:3306/
@@ -22,13 +22,13 @@ never work at the same time, since they would compete for the cores. Compute is 
 - paired: with the server running but idle, one HTTP request, one compute call and one call of the
   service function the route calls (compute + quality gate + index + database + recognition log),
   in blocks of 5 taking turns, back to back within a block as a client sending one request at a time
-  sends them (``--pause-ms`` puts a pause before each call: this machine's idle cores then make every
-  call start cold, 13 ms more on a 34 ms identify). On a machine shared with other work this compares
+  sends them (``--pause-ms`` puts a pause before each call: idle cores then make every call start
+  cold, as ``bench/results/http-cold.md`` shows). On a machine shared with other work this compares
   figures taken within a second of each other, and the service call splits the overhead into a
   service part and an HTTP part.
 
 The timed requests go through the standard library's ``http.client`` (one keep-alive connection per
-client), not httpx, whose own Python layers would add about 0.8 ms to every round trip.
+client), not httpx, whose own Python layers would add their time to every round trip.
 
 Prints Markdown tables and writes them to ``--out``. A benchmark, not a test.
 """
@@ -101,9 +101,8 @@ def _part(photo: Photo) -> tuple[str, bytes, str]:
 
 class Connection:
     """One keep-alive connection of the standard library's ``http.client``: the timed requests go
-    through it rather than httpx, whose own Python layers add about 0.8 ms to a round trip here
-    (GET /health back to back: 1.26 ms through httpx, 0.46 ms through this), which is the client's
-    cost and not the server's."""
+    through it rather than httpx, whose own Python layers add their time to every round trip: the
+    client's cost, not the server's."""
 
     def __init__(self, base: str) -> None:
         host, port = base.removeprefix("http://").split(":")

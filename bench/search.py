@@ -42,7 +42,6 @@ import subprocess  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable, Iterator, Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
-from datetime import datetime, timezone  # noqa: E402
 
 import faiss  # noqa: E402
 import numpy as np  # noqa: E402
@@ -56,7 +55,7 @@ from facerec.engine.session import SessionOptions  # noqa: E402
 from facerec.index.vectors import VectorIndex  # noqa: E402
 from facerec.service.decisions import decide, decision_rule  # noqa: E402
 from gallery import unit_rows  # noqa: E402
-from harness import status_kib  # noqa: E402
+from harness import provenance, status_kib  # noqa: E402
 from photos import FACEDATA, SPECIAL_IDENTITIES, facedata_photos, sample_photo  # noqa: E402
 
 Matrix = npt.NDArray[np.float32]
@@ -423,8 +422,7 @@ def report(
     lines = [
         "# 1:N search: exact and approximate",
         "",
-        f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC in {seconds:.0f} s; "
-        f"`bench/search.py --sizes {','.join(map(str, args.sizes))} --queries {args.queries}`.",
+        f"{provenance()} It took {seconds:.0f} s.",
         "",
         "| setting | value |",
         "|---|---|",
@@ -532,7 +530,7 @@ def report(
         "slower (int8 would change the scores). BLAS's threads help an idle machine and can stall "
         "a busy one (a thread waiting for its core), which is what p99 shows.",
         "",
-        "## Targets (issue 5)",
+        "## Targets",
         "",
         "| target | measured | met |",
         "|---|---|---|",

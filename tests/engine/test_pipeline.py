@@ -27,7 +27,7 @@ def pixels(path: Path) -> np.ndarray:  # type: ignore[type-arg]
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """InsightFace's FaceAnalysis (the seed's engine) on the same two model files."""
+    """InsightFace's FaceAnalysis (the reference pipeline) on the same two model files."""
     from insightface.app import FaceAnalysis  # test dependency only; never imported by src/
 
     folder = tmp_path_factory.mktemp("pack")

@@ -5,7 +5,7 @@ person is accepted at most 0.1% of the time, ``review_threshold`` at most 1%, bo
 held-out set and rounded up to the next 0.05. That set is the ORL faces (400 photos of 40 people,
 78,000 different-person pairs), which are not in this repository: build them with
 
-    python bench/make_orl_dataset.py .cache/orl   # ~10 s; .ci/run does this
+    python bench/make_orl_dataset.py .cache/orl   # .ci/run does this
 
 and point FACEREC_TEST_HELDOUT at the folder.
 """

@@ -33,7 +33,7 @@ def run_evaluation(engine: FaceEngine, root: Path, settings: Settings) -> Evalua
 def evaluation(
     engine: FaceEngine, facedata: Facedata, tmp_path_factory: pytest.TempPathFactory
 ) -> Evaluation:
-    """One run over every photo (the slow part, ~15-30 s); the tests read its results."""
+    """One run over every photo (the slow part); the tests read its results."""
     return run_evaluation(engine, facedata.root, default_settings(tmp_path_factory.mktemp("eval")))
 
 

@@ -1,5 +1,5 @@
 """The rows one enrollment writes, on SQLite and MariaDB, through the store's plain (Core) statements:
-what the writers return is what a read gives back, and the stored values are the seed schema's."""
+what the writers return is what a read gives back, and the stored values follow the organisation's schema."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def test_an_enrolled_face_is_returned_as_stored_and_announced(database: Database
         record.model_pack,
     )
     assert abs(read.created_at - record.created_at) <= timedelta(seconds=1)
-    # The seed's JSON array, every float32 value exactly; and the binary copy beside it.
+    # The schema's JSON array, every float32 value exactly; and the binary copy beside it.
     assert descriptor == [float(v) for v in embedding]
     # The column's own text, as another program reading FaceData gets it: standard JSON.
     with database.session() as session:
