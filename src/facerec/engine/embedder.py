@@ -1,10 +1,9 @@
 """ArcFace embedder: aligned 112x112 crops in, L2-normalised 512-d float32 vectors out, in batches.
 
 The faces of one image run together in batches of at most ``BATCH_MAX``, not all at once: on the
-CPU, a face costs more in a large batch than in a small one (bundled w600k_mbf, one thread, CPU time
-a face against one face a run: +5% in batches of 4, +9% of 8, +18% of 22: the activations of a large
-batch outgrow the caches), while several threads need a few faces a run to share out (two threads:
-a batch of 4 costs 14% less a face than one face a run). bench/engine.py measures it.
+CPU, a face costs more in a large batch than in a small one (the activations of a large batch
+outgrow the caches), while several threads need a few faces a run to share out. bench/engine.py
+measures it ("Faces per recognizer run" in bench/results/engine.md).
 
 Thread-safe: read-only state only; the ONNX Runtime session may be run from several threads.
 """

@@ -147,8 +147,8 @@ def decode_image(
     """Decode ``data`` into an upright BGR image, or raise an ``ImageError``.
 
     With ``reduce_to_px``, a whole 8-bit JPEG is decoded at the smallest of 1/2, 1/4 and 1/8 of its
-    size whose longer side is still at least ``reduce_to_px`` (3 to 5 times faster on a 12 Mpx
-    photo); other photos, and JPEGs too small for it, are decoded whole."""
+    size whose longer side is still at least ``reduce_to_px`` (several times faster on a camera
+    photo: bench/results/micro.md); other photos, and JPEGs too small for it, are decoded whole."""
     if not data:
         raise EmptyImage("the image is empty (0 bytes)")
     if len(data) > max_bytes:
@@ -210,13 +210,14 @@ def _decode_with_pillow(image: Image.Image) -> BgrImage:
     try:
         image.seek(0)  # first frame of a GIF or multi-page TIFF
         image.load()
-        # In place: without an orientation tag this costs nothing (a copy otherwise, 90 ms on a
-        # 36 Mpx photo).
+        # In place: without an orientation tag this costs nothing, where a copy would copy every
+        # pixel (bench/results/micro.md).
         ImageOps.exif_transpose(image, in_place=True)
         rgb = _to_rgb(image)
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise CorruptImage(f"the image is damaged: {exc}") from exc
-    # OpenCV swaps the channels in one vectorised pass; numpy's [..., ::-1] copy is ten times slower.
+    # OpenCV swaps the channels in one vectorised pass, several times faster than numpy's [..., ::-1]
+    # copy (bench/results/micro.md).
     return np.asarray(cv2.cvtColor(np.asarray(rgb, dtype=np.uint8), cv2.COLOR_RGB2BGR), np.uint8)
 
 
@@ -283,7 +284,7 @@ def _upright(pixels: BgrImage, orientation: int) -> BgrImage:
 
 # After a scan: a marker is 0xFF then a byte other than 0x00 (a stuffed 0xFF in the data), 0xFF (a
 # fill byte: the marker starts at the next one) and the restart markers 0xD0 to 0xD7, which belong to
-# the scan. (Written "\xff+[...]", the same search runs 15 times slower.)
+# the scan. (Written "\xff+[...]", the same search runs many times slower: bench/results/micro.md.)
 _NEXT_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 
 

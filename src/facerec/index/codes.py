@@ -40,8 +40,8 @@ class SignCodes:
     @staticmethod
     def nearest(codes: Codes, code: Codes, count: int) -> npt.NDArray[np.int64]:
         """The rows of ``codes`` nearest to ``code`` (one row) by Hamming distance, nearest first."""
-        # One query is one scan: more OpenMP threads only add hand-over costs (measured 2 ms on one
-        # thread, 5 to 190 ms on two, at a million codes). The setting is per calling thread.
+        # One query is one scan: more OpenMP threads only add hand-over costs (bench/results/micro.md:
+        # a million codes on one thread and on all cores). The setting is per calling thread.
         faiss.omp_set_num_threads(1)
         _, rows = faiss.knn_hamming(code, codes, count, "mc")
         found: npt.NDArray[np.int64] = rows[0]

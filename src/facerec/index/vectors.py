@@ -7,16 +7,16 @@ refused.
 
 Exact search is one matrix-vector product at memory bandwidth. With ``approximate_from`` set, each face
 also gets a binary code once the index holds that many faces (``index/codes.py``): a search then ranks
-every code by its Hamming distance to the query's (about 2 ms per million 512-bit codes on one core, a
-32nd of the bytes an exact search reads), computes the exact cosine of the ``candidates`` nearest from
+every code by its Hamming distance to the query's (a 32nd of the bytes an exact search reads;
+bench/results/micro.md times a million codes), computes the exact cosine of the ``candidates`` nearest from
 the float32 vectors, and scores each person found over all of their faces. Its scores are therefore the
 exact ones; only a person none of whose faces is among the candidates can be missed. Graph (HNSW) and
 cluster (IVF) indexes were measured too and left: face embeddings are identities scattered with
-nothing between them to navigate by (HNSW via usearch: 85 to 99% recall@1 at 100k faces and minutes
-to build; IVF via faiss: 52 to 74% at 1M). The codes are made for every face when the index reaches
-``approximate_from``: in ``replace_all``, outside the lock, or in the ``add`` that reaches it, under
-the lock (a one-off pause, about a second per 100,000 faces on 2 cores); then kept up to date until a
-``replace_all`` loads fewer faces than that.
+nothing between them to navigate by (HNSW via usearch stayed below 99% recall@1 at 100k faces and
+took minutes to build on 2 cores; IVF via faiss recalled less still at 1M). The codes are made for
+every face when the index reaches ``approximate_from``: in ``replace_all``, outside the lock, or in
+the ``add`` that reaches it, under the lock (a one-off pause: the approximate build time of
+bench/results/search.md); then kept up to date until a ``replace_all`` loads fewer faces than that.
 
 Thread-safe: one lock around every read and write of the content (a search holds it for one product,
 or one scan of the codes and a few hundred dot products); the code of a query or of a new face is

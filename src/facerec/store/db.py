@@ -94,9 +94,10 @@ class Database:
 
 
 def json_text(value: Any) -> str:
-    """A JSON column's text, by orjson: 512 floats (FaceDescriptor) in 25 us, against 520 us by the
-    standard library's ``json.dumps``. The same numbers (the shortest text that reads back as the
-    same double), without spaces and with exponents written ``e-7``, not ``e-07``."""
+    """A JSON column's text, by orjson: an order of magnitude faster than the standard library's
+    ``json.dumps`` on FaceDescriptor's 512 floats (bench/results/micro.md). The same numbers (the
+    shortest text that reads back as the same double), without spaces and with exponents written
+    ``e-7``, not ``e-07``."""
     return orjson.dumps(value).decode()
 
 
@@ -105,8 +106,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     # In WAL mode NORMAL never corrupts the file; a power cut may lose the last commits, an
-    # application crash loses nothing. FULL costs an fsync per commit: 4 to 8 ms on every request
-    # that writes a log row (bench/http_overhead.py).
+    # application crash loses nothing. FULL costs an fsync per commit, so on every request that
+    # writes a log row (bench/results/micro.md times a commit both ways).
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()

@@ -35,7 +35,7 @@ def add_logs(session: Session, *, entries: list[LogEntry]) -> None:
         return
     now = utcnow()
     # A Core INSERT of the table (executemany for several rows), not ORM objects: they are never
-    # read back, and the unit of work's flush costs twice the statement (100 against 200 us).
+    # read back, and the unit of work's flush costs more than the statement itself.
     session.execute(insert(core_table(FaceRecognitionLogs)), [log_row(e, now) for e in entries])
 
 
