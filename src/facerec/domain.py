@@ -16,12 +16,12 @@ import numpy.typing as npt
 Vector = npt.NDArray[np.float32]
 
 
-class PersonType(str, enum.Enum):
+class PersonType(enum.StrEnum):
     STUDENT = "student"
     TEACHER = "teacher"
 
 
-class Decision(str, enum.Enum):
+class Decision(enum.StrEnum):
     """What identification concluded about one face."""
 
     MATCH = "match"  # the best person is above the threshold and clearly ahead of the next one
@@ -29,7 +29,7 @@ class Decision(str, enum.Enum):
     UNKNOWN = "unknown"  # nobody enrolled is close enough
 
 
-class QualityReason(str, enum.Enum):
+class QualityReason(enum.StrEnum):
     """Why a face is not good enough to enrol (stable codes, like Rekognition's reasons)."""
 
     SMALL_FACE = "small_face"
@@ -208,18 +208,18 @@ class LogRecord:
 # Attendance -------------------------------------------------------------------------------------------
 
 
-class AttendanceStatus(str, enum.Enum):
+class AttendanceStatus(enum.StrEnum):
     PRESENT = "present"
     ABSENT = "absent"
 
 
-class AttendanceSource(str, enum.Enum):
+class AttendanceSource(enum.StrEnum):
     PHOTO = "photo"  # a class or group photo
     KIOSK = "kiosk"  # a check-in camera, one person at a time
     MANUAL = "manual"  # set by hand; a photo never overrides it
 
 
-class ReviewStatus(str, enum.Enum):
+class ReviewStatus(enum.StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     REJECTED = "rejected"

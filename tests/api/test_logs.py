@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +81,7 @@ def test_identify_attempts_are_listed_by_operation_result_and_person(
 
 def test_times_with_a_zone_are_converted_to_utc(client: TestClient, samples: Path) -> None:
     identify(client, samples / "gdp.jpg")  # five faces, five rows
-    before = datetime.now(timezone.utc) - timedelta(minutes=10)
+    before = datetime.now(UTC) - timedelta(minutes=10)
     east = before.astimezone(timezone(timedelta(hours=5)))  # the same instant, 5 hours ahead
     assert logs(client, since=east.isoformat())["total"] == 5
     assert logs(client, until=east.isoformat())["total"] == 0

@@ -48,7 +48,7 @@ __all__ = [
 BATCH_STOPPERS = (StorageUnavailable, ModelError, ServiceNotReady)
 
 
-class ItemStatus(str, enum.Enum):
+class ItemStatus(enum.StrEnum):
     ENROLLED = "enrolled"
     ALREADY_ENROLLED = "already_enrolled"
     FAILED = "failed"

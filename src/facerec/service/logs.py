@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from facerec.config import Settings
 from facerec.domain import LogRecord
@@ -110,7 +110,7 @@ def as_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment
     try:
-        return moment.astimezone(timezone.utc).replace(tzinfo=None)
+        return moment.astimezone(UTC).replace(tzinfo=None)
     except OverflowError:  # e.g. 0001-01-01T00:00+05:00 falls before year 1 in UTC
         raise InvalidInput(f"{moment.isoformat()} is out of range") from None
 

@@ -3,7 +3,7 @@ from domain objects. Nothing else."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, overload
 
 from pydantic import BaseModel, Field
@@ -17,7 +17,7 @@ def utc(moment: datetime) -> datetime: ...
 def utc(moment: None) -> None: ...
 def utc(moment: datetime | None) -> datetime | None:
     """A time the store keeps as naive UTC, with its time zone said."""
-    return moment.replace(tzinfo=timezone.utc) if moment is not None else None
+    return moment.replace(tzinfo=UTC) if moment is not None else None
 
 
 class ErrorDetail(BaseModel):
