@@ -9,7 +9,8 @@ they agree on the best person.
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/naive.py --mysql mysql+pymysql://root@127.0.0.1:3306/test
 
-(One BLAS thread, as the server runs: numpy is loaded here before facerec can ask for it.)
+(One BLAS thread, as the server runs: the server sets it when its engine starts, and this benchmark
+starts none.)
 """
 
 from __future__ import annotations

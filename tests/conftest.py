@@ -132,7 +132,7 @@ def settings(tmp_path: Path, database_url: str | None) -> Settings:
 @pytest.fixture
 def database(settings: Settings) -> Iterator[Database]:
     """The settings' database (SQLite, or MariaDB where asked), migrated to the latest schema."""
-    database = Database(settings.sqlalchemy_url())
+    database = Database(settings.sqlalchemy_url().get_secret_value())
     database.migrate()
     try:
         yield database

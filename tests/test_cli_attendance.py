@@ -37,7 +37,7 @@ def facerec(env: dict[str, str], *args: str | Path) -> subprocess.CompletedProce
 
 def stored_ids(settings: Settings) -> list[int]:
     """The AttendanceRecords ids in the report's order (date, session, person)."""
-    engine = create_engine(settings.sqlalchemy_url())
+    engine = create_engine(settings.sqlalchemy_url().get_secret_value())
     try:
         with engine.connect() as conn:
             return list(
@@ -167,7 +167,7 @@ def test_attendance_commands_refuse_bad_input(tmp_path: Path, facedata: Facedata
     result = facerec(env, "attendance", broken, "--class", "5A")
     assert result.returncode == 3 and "corrupt_image" in result.stderr
     assert stored_ids(settings) == []
-    engine = create_engine(settings.sqlalchemy_url())
+    engine = create_engine(settings.sqlalchemy_url().get_secret_value())
     try:
         with engine.connect() as conn:
             logged = list(conn.execute(select(FaceRecognitionLogs)))

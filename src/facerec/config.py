@@ -8,35 +8,39 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 StringList = Annotated[list[str], NoDecode]  # "a,b,c" in the environment
-
-
-def one_blas_thread() -> None:
-    """Ask for one BLAS thread unless the environment already chose; effective only before numpy
-    loads (``facerec/__init__.py`` calls it). The index's matrix-vector product is memory-bound, so a
-    second thread gains little, and BLAS threads that wait for a busy core stall searches
-    (docs/performance.md)."""
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+SecretList = Annotated[list[SecretStr], NoDecode]
 
 
 class Settings(BaseSettings):
     """Every knob of the service. docs/configuration.md is generated from these fields (their
-    defaults, descriptions and the ``# Section`` comments above them) by scripts/docs.py."""
+    defaults, descriptions and the ``# Section`` comments above them) by scripts/docs.py.
 
-    model_config = SettingsConfigDict(env_prefix="FACEREC_", env_file=".env", extra="ignore")
+    Secrets (``database_url``, ``api_keys``) are ``SecretStr``: their repr, str and JSON dump are
+    masked, and a validation error never quotes the input. Only ``open_database`` reveals the URL,
+    to build the engine, and only the API key check reveals the keys."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FACEREC_",
+        env_file=".env",
+        extra="ignore",
+        hide_input_in_errors=True,
+        validate_by_name=True,
+    )
 
     # Storage
     data_dir: Path = Field(Path("./data"), description="Folder for the embedded SQLite database.")
-    database_url: str | None = Field(
-        None, description="SQLAlchemy URL (mysql+pymysql://...); unset means SQLite in data_dir."
+    database_url: SecretStr | None = Field(
+        None,
+        description="SQLAlchemy URL (mysql+pymysql://user:password@host/db); unset means SQLite in "
+        "data_dir.",
     )
     db_pool_size: int = Field(5, ge=1, description="Connection pool size (MySQL).")
     db_max_overflow: int = Field(10, ge=0, description="Extra connections beyond the pool (MySQL).")
@@ -72,6 +76,15 @@ class Settings(BaseSettings):
         False,
         description="Let idle ONNX Runtime threads busy-wait for work (only matters with "
         "intra_op_threads other than 1): faster alone, slower when requests run side by side.",
+    )
+    blas_threads: int = Field(
+        1,
+        ge=0,
+        validation_alias=AliasChoices("FACEREC_BLAS_THREADS", "OPENBLAS_NUM_THREADS"),
+        description="Threads of numpy's BLAS (the index's matrix-vector products), set when the "
+        "engine starts; 0 leaves BLAS its own choice. Read from OPENBLAS_NUM_THREADS when "
+        "FACEREC_BLAS_THREADS is unset. One serves best: the product is memory-bound, and BLAS "
+        "threads that wait for a busy core stall searches.",
     )
     det_size_px: int = Field(
         640,
@@ -217,7 +230,7 @@ class Settings(BaseSettings):
     workers: int = Field(4, ge=1, description="Threads for inference and database work.")
     host: str = Field("127.0.0.1", description="Address `facerec serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `facerec serve` listens on.")
-    api_keys: StringList = Field(
+    api_keys: SecretList = Field(
         default_factory=list,
         description="Keys accepted in the X-API-Key header; when set, every /v1 route needs one.",
     )
@@ -258,11 +271,12 @@ class Settings(BaseSettings):
                 raise ValueError(f"unknown time zone {value!r}") from exc
         return value or None
 
-    def sqlalchemy_url(self) -> str:
-        """The database URL in use: the configured one, or the embedded SQLite file."""
-        if self.database_url:
+    def sqlalchemy_url(self) -> SecretStr:
+        """The database URL in use: the configured one, or the embedded SQLite file. Secret, as it
+        may hold a password: ``get_secret_value()`` where the engine is built, nowhere else."""
+        if self.database_url is not None and self.database_url.get_secret_value():
             return self.database_url
-        return f"sqlite:///{(self.data_dir / 'facerec.db').resolve()}"
+        return SecretStr(f"sqlite:///{(self.data_dir / 'facerec.db').resolve()}")
 
     def server_stack(self) -> tuple[str, str]:
         """The HTTP parser and the event loop `facerec serve` runs: the configured ones, ``auto``

@@ -51,7 +51,7 @@ def take(client: TestClient, photo: bytes, **form: str):  # type: ignore[no-unty
 
 
 def rows(settings: Settings, table: type, *where: object) -> list:  # type: ignore[type-arg]
-    engine = create_engine(settings.sqlalchemy_url())
+    engine = create_engine(settings.sqlalchemy_url().get_secret_value())
     try:
         with engine.connect() as conn:
             return list(conn.execute(select(table).where(*where)))

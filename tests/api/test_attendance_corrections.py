@@ -88,7 +88,7 @@ def mark(client: TestClient, person_id: str, status: str, **fields: str):  # typ
 
 
 def rows(settings: Settings, statement: Any) -> list[Any]:
-    engine = create_engine(settings.sqlalchemy_url())
+    engine = create_engine(settings.sqlalchemy_url().get_secret_value())
     try:
         with engine.connect() as conn:
             return list(conn.execute(statement))

@@ -43,7 +43,7 @@ def matched(client: TestClient, photo: Path) -> list[tuple[str, str]]:
 
 
 def rows(settings: Settings, statement: Any) -> list[Any]:
-    engine = create_engine(settings.sqlalchemy_url())
+    engine = create_engine(settings.sqlalchemy_url().get_secret_value())
     try:
         with engine.connect() as conn:
             return list(conn.execute(statement))
@@ -52,7 +52,7 @@ def rows(settings: Settings, statement: Any) -> list[Any]:
 
 
 def execute(settings: Settings, statement: Any) -> None:
-    engine = create_engine(settings.sqlalchemy_url())
+    engine = create_engine(settings.sqlalchemy_url().get_secret_value())
     try:
         with engine.begin() as conn:
             conn.execute(statement)

@@ -37,7 +37,7 @@ def verify(client: TestClient, a: Path, b: Path, **extra: str):  # type: ignore[
 
 
 def count(settings: Settings, table: type) -> int:
-    engine = create_engine(settings.sqlalchemy_url())
+    engine = create_engine(settings.sqlalchemy_url().get_secret_value())
     try:
         with engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
@@ -67,7 +67,7 @@ def test_enrolled_student_is_found_in_team_photo_and_nobody_else(
     assert count(settings, Student) == 1
     assert count(settings, FaceData) == 1
     assert count(settings, FaceRecognitionLogs) == 1 + len(faces)
-    engine = create_engine(settings.sqlalchemy_url())
+    engine = create_engine(settings.sqlalchemy_url().get_secret_value())
     with engine.connect() as conn:
         logged = conn.execute(
             select(FaceRecognitionLogs).where(FaceRecognitionLogs.Result == "match")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from dataclasses import astuple
 from pathlib import Path
 
@@ -70,3 +74,63 @@ def test_a_provider_this_build_lacks_is_refused(files: PackFiles) -> None:
         create_session(
             files.recognizer_path, SessionOptions(providers=("NoSuchExecutionProvider",))
         )
+
+
+def run_python(code: str, **env: str) -> str:
+    """``code`` in a fresh Python, without this process's facerec or BLAS thread settings."""
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("FACEREC_", "OPENBLAS_", "OMP_"))
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_importing_facerec_changes_no_environment_variable() -> None:
+    # Some libraries facerec uses set variables of their own when imported (OpenCV, for one): they
+    # are imported first, so that what is left to compare is facerec's own doing.
+    code = """
+import json, os
+before = dict(os.environ)
+import facerec, facerec.config
+package = dict(os.environ)
+import cv2, faiss, fastapi, numpy, onnxruntime, PIL.Image, scipy, sqlalchemy, typer, uvicorn
+libraries = dict(os.environ)
+import facerec.api.app, facerec.cli, facerec.service.runtime
+print(json.dumps([package == before, dict(os.environ) == libraries]))
+"""
+    assert json.loads(run_python(code)) == [True, True]
+
+
+BLAS_THREADS = """
+import json
+from threadpoolctl import threadpool_info
+from facerec.config import Settings
+from facerec.service.runtime import load_engine
+
+def blas_threads():
+    return sorted({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})
+
+before = blas_threads()
+load_engine(Settings(_env_file=None, model_download=False))
+print(json.dumps([before, blas_threads()]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("env", "threads"),
+    [({}, 1), ({"FACEREC_BLAS_THREADS": "2"}, 2), ({"OPENBLAS_NUM_THREADS": "2"}, 2)],
+    ids=["default", "setting", "openblas-variable"],
+)
+def test_the_engine_sets_blas_threads_when_it_starts(env: dict[str, str], threads: int) -> None:
+    before, after = json.loads(run_python(BLAS_THREADS, **env))
+    assert after == [threads]
+    if not env and (os.cpu_count() or 1) > 1:
+        assert before != [1]  # importing facerec left BLAS its own choice

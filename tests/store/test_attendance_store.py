@@ -42,7 +42,7 @@ BOX = BoundingBox(10.0, 20.0, 110.0, 140.0)
 
 @pytest.fixture
 def database(settings: Settings) -> Iterator[Database]:
-    database = Database(settings.sqlalchemy_url())
+    database = Database(settings.sqlalchemy_url().get_secret_value())
     database.migrate()
     with database.session() as session:
         for ref, name in [(ANNA, "Anna"), (BEN, "Ben"), (TOM, "Tom")]:

@@ -15,7 +15,7 @@ from facerec.store.tables import Student
 
 
 def test_two_transactions_creating_the_same_person_both_succeed(settings: Settings) -> None:
-    database = Database(settings.sqlalchemy_url())
+    database = Database(settings.sqlalchemy_url().get_secret_value())
     database.migrate()
     ref = PersonRef(PersonType.STUDENT, "S-race")
     errors: list[BaseException] = []

@@ -21,7 +21,7 @@ from facerec.store.tables import Base
 
 
 def open_db(settings: Settings) -> Database:
-    database = Database(settings.sqlalchemy_url())
+    database = Database(settings.sqlalchemy_url().get_secret_value())
     database.migrate()
     return database
 
@@ -125,7 +125,7 @@ def test_a_face_belongs_to_exactly_one_person(settings: Settings, tmp_path: Path
 
 def test_an_issue_2_database_upgrades_with_its_attendance_rows(settings: Settings) -> None:
     """0001 -> 0002 fills the new PersonKey of existing records, so the unique key holds for them."""
-    database = Database(settings.sqlalchemy_url())
+    database = Database(settings.sqlalchemy_url().get_secret_value())
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with database.engine.begin() as connection:
@@ -166,7 +166,7 @@ def test_an_issue_2_database_upgrades_with_its_attendance_rows(settings: Setting
 
 def test_upgrading_to_0003_fills_the_binary_copy_of_every_vector(settings: Settings) -> None:
     """Faces stored before 0003 (JSON only) get their float32 copy, and load the same."""
-    database = Database(settings.sqlalchemy_url())
+    database = Database(settings.sqlalchemy_url().get_secret_value())
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with database.engine.begin() as connection:

@@ -11,6 +11,7 @@ from typing import Annotated, Any, TypeVar
 import anyio
 from fastapi import Path, Request, Security, UploadFile
 from fastapi.security import APIKeyHeader
+from pydantic import SecretStr
 
 from facerec.errors import ImageTooLarge, ServiceNotReady, Unauthorized
 from facerec.service.runtime import Runtime
@@ -34,10 +35,10 @@ async def get_runtime(request: Request) -> Runtime:
 async def require_api_key(request: Request, key: str | None = Security(api_key_header)) -> None:
     """Pass when no keys are configured, or when the request carries one of them (a coroutine, like
     ``get_runtime``: no thread hop)."""
-    keys: list[str] = request.app.state.settings.api_keys
+    keys: list[SecretStr] = request.app.state.settings.api_keys
     if not keys:
         return
-    if key is None or not any(hmac.compare_digest(key, k) for k in keys):
+    if key is None or not any(hmac.compare_digest(key, k.get_secret_value()) for k in keys):
         raise Unauthorized("a valid X-API-Key header is required")
 
 

@@ -26,7 +26,12 @@ from facerec.engine.detector import EMPTY, Detections, DetectorInput, ScrfdDetec
 from facerec.engine.embedder import BATCH_MAX, ArcFaceEmbedder
 from facerec.engine.image import BgrImage, DecodedImage
 from facerec.engine.models import PackFiles
-from facerec.engine.session import SessionOptions, create_session, provider_in_use
+from facerec.engine.session import (
+    SessionOptions,
+    create_session,
+    limit_blas_threads,
+    provider_in_use,
+)
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +67,7 @@ class FaceEngine:
     ) -> None:
         self.pack = files.pack
         self.detection = detection
+        limit_blas_threads(session_options.blas_threads)
         det_session = create_session(files.detector_path, session_options)
         rec_session = create_session(files.recognizer_path, session_options)
         self.detector = ScrfdDetector(det_session, nms_iou=detection.nms_iou)

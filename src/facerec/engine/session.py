@@ -1,4 +1,5 @@
-"""The one ONNX Runtime session factory: execution providers and thread counts come from here only.
+"""The one ONNX Runtime session factory: execution providers and thread counts come from here only,
+BLAS's included (``limit_blas_threads``, applied when a ``FaceEngine`` starts, never at import).
 
 Providers are asked for by name in order of preference (``CPUExecutionProvider`` by default;
 ``CUDAExecutionProvider`` or ``OpenVINOExecutionProvider`` when their onnxruntime build is installed).
@@ -45,7 +46,8 @@ class SessionOptions:
     all graph optimisations. ``inter_op_threads`` only matters in ``parallel`` mode; ``spin``
     lets idle intra-op threads busy-wait for the next operator (ONNX Runtime's own default), faster
     for one request alone and a waste of cores when several run at once; ``rewrite_prelu`` applies
-    ``facerec.engine.graph`` on the CPU provider."""
+    ``facerec.engine.graph`` on the CPU provider. ``blas_threads`` is numpy's BLAS threads for the
+    whole process (``limit_blas_threads``)."""
 
     providers: tuple[str, ...] = ("CPUExecutionProvider",)
     intra_op_threads: int = 1
@@ -54,6 +56,19 @@ class SessionOptions:
     graph_optimization: GraphOptimization = "all"
     spin: bool = False
     rewrite_prelu: bool = True
+    blas_threads: int = 1
+
+
+def limit_blas_threads(threads: int) -> None:
+    """Pin numpy's BLAS to ``threads`` threads for the whole process; 0 leaves BLAS its own choice
+    (its environment variables, or one thread per core). The index's matrix-vector product is
+    memory-bound, so more threads gain little, and threads that wait for a busy core stall it."""
+    if threads > 0:
+        # Imported here, not at the top: threadpoolctl sets KMP_DUPLICATE_LIB_OK when imported, and
+        # importing facerec changes no environment variable.
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=threads, user_api="blas")
 
 
 def available_providers() -> list[str]:

@@ -122,6 +122,7 @@ def load_engine(settings: Settings, *, show_progress: bool = False) -> FaceEngin
             intra_op_threads=settings.intra_op_threads,
             inter_op_threads=settings.inter_op_threads,
             spin=settings.intra_op_spinning,
+            blas_threads=settings.blas_threads,
         ),
         DetectionOptions(
             size_px=settings.det_size_px,
@@ -136,7 +137,7 @@ def load_engine(settings: Settings, *, show_progress: bool = False) -> FaceEngin
 
 def open_database(settings: Settings) -> Database:
     database = Database(
-        settings.sqlalchemy_url(),
+        settings.sqlalchemy_url().get_secret_value(),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
     )
