@@ -16,7 +16,7 @@ import sys
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -76,10 +76,7 @@ def markdown_table(
 
 def provenance() -> str:
     """The line that heads a results file: when and on what machine it ran, and how to rerun it."""
-    return (
-        f"Ran {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {_machine()}. "
-        f"Rerun: `{_command()}`."
-    )
+    return f"Ran {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {_machine()}. Rerun: `{_command()}`."
 
 
 def _machine() -> str:
