@@ -56,7 +56,7 @@ from facerec.engine import quality  # noqa: E402
 from facerec.engine.models import PackFiles, bundled_dir, get_pack, verify_pack  # noqa: E402
 from facerec.engine.pipeline import DetectionOptions, FaceEngine  # noqa: E402
 from facerec.engine.session import SessionOptions, session_options  # noqa: E402
-from harness import provenance  # noqa: E402
+from harness import provenance, write_results  # noqa: E402
 from photos import FACEDATA, SPECIAL_IDENTITIES, Photo, facedata_photos, sample_photo  # noqa: E402
 from photos import single_face_photos as pick_single_faces  # noqa: E402
 from timing import Contender, Timing, time_contenders  # noqa: E402
@@ -607,9 +607,7 @@ def main() -> None:
         emit(["", "## Requests at once on a thread pool (facerec, default sizing)", ""])
         emit(concurrency_table(files, options, detection, singles, (1, 2, 4), 2))
     emit(["", f"Load average at the end: {os.getloadavg()[0]:.2f}."])
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(out) + "\n", encoding="utf-8")
-    print(f"\nwritten to {args.out}")
+    write_results("\n".join(out), args.out)
 
 
 def _setting(name: str) -> Any:

@@ -65,7 +65,7 @@ from facerec.store.tables import (  # noqa: E402
     Student,
     core_table,
 )
-from harness import fresh_database, provenance  # noqa: E402
+from harness import fresh_database, provenance, publish  # noqa: E402
 from photos import sample_photo  # noqa: E402
 
 BLOCK = 5
@@ -113,16 +113,8 @@ def person_values(person_id: str) -> dict[str, object]:
 def facerec_write(e: Enrollment) -> None:
     ref = PersonRef(PersonType.STUDENT, e.new_person())
     log = RecognitionLog(e.runtime, operation="enroll", threshold=None, client=CLIENT)
-    faces.write_enrollment(
-        e.runtime,
-        ref=ref,
-        name=None,
-        class_name=None,
-        image=e.image,
-        largest=e.largest,
-        similarity=None,
-        log=log,
-    )
+    unset: dict[str, None] = {"name": None, "class_name": None, "similarity": None}
+    faces.write_enrollment(e.runtime, ref=ref, image=e.image, largest=e.largest, log=log, **unset)
 
 
 def core_write(e: Enrollment) -> None:
@@ -311,9 +303,7 @@ def main() -> None:
             runtime.close()
         database = "MariaDB/MySQL" if url else "SQLite (WAL, synchronous=NORMAL)"
         text = report(times, compute, database=database, rounds=args.rounds)
-    print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text)
+    publish(text, args.out)
 
 
 if __name__ == "__main__":

@@ -38,8 +38,10 @@ __all__ = [
     "markdown_table",
     "mysql_database",
     "provenance",
+    "publish",
     "serve",
     "status_kib",
+    "write_results",
 ]
 
 mysql_database = contextmanager(_mysql_database)
@@ -72,6 +74,19 @@ def markdown_table(
     rule = "|" + "|".join(rules[a] for a in align) + "|"
     cells = ["| " + " | ".join(map(str, row)) + " |" for row in rows]
     return "\n".join(["| " + " | ".join(columns) + " |", rule, *cells])
+
+
+def publish(report: str, out: Path) -> None:
+    """Print a benchmark's report and write it to ``out`` (a results file)."""
+    print(report)
+    write_results(report, out)
+
+
+def write_results(report: str, out: Path) -> None:
+    """Write a benchmark's report, already printed, to ``out`` (a results file)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(report.rstrip("\n") + "\n", encoding="utf-8")
+    print(f"written to {out}")
 
 
 def provenance() -> str:

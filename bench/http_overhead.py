@@ -63,7 +63,7 @@ from facerec.config import Settings  # noqa: E402
 from facerec.engine.pipeline import FaceEngine  # noqa: E402
 from facerec.service.images import image_decoder  # noqa: E402
 from facerec.service.runtime import Runtime, start_runtime  # noqa: E402
-from harness import Server, fresh_database, markdown_table, provenance, serve  # noqa: E402
+from harness import Server, fresh_database, markdown_table, provenance, publish, serve  # noqa: E402
 from photos import FACEDATA, SPECIAL_IDENTITIES, Photo, facedata_photos, sample_photo  # noqa: E402
 
 REPO = _HERE.parent
@@ -817,10 +817,7 @@ def main() -> None:
             separate_table(results, before, after),
         ]
     )
-    print("\n" + report)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report + "\n")
-    print(f"\nwritten to {args.out}")
+    publish(report, args.out)
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ from PIL import Image, ImageOps  # noqa: E402
 from facerec.engine.image import _NEXT_MARKER, decode_image  # noqa: E402
 from facerec.index.codes import SignCodes  # noqa: E402
 from facerec.store.db import json_text  # noqa: E402
-from harness import markdown_table, provenance  # noqa: E402
+from harness import markdown_table, provenance, publish  # noqa: E402
 from photos import DECODE_LIMITS, FACEDATA, Photo, facedata_photos  # noqa: E402
 
 Call = Callable[[], object]
@@ -215,9 +215,7 @@ def main() -> None:
             markdown_table(columns, rows, "llrlrr"),
         ]
     )
-    print(report)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report + "\n", encoding="utf-8")
+    publish(report, args.out)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from facerec.index.vectors import VectorIndex
 from facerec.service.index_sync import IndexSync
 from facerec.store.db import Database
 from gallery import FACES_PER_PERSON, fill, people_vectors, probe
-from harness import mysql_database, provenance
+from harness import mysql_database, provenance, publish
 
 
 def naive_best(database: Database, query: np.ndarray) -> tuple[str, float]:  # type: ignore[type-arg]
@@ -120,9 +120,7 @@ def main() -> None:
         + table
         + "\n"
     )
-    print(report)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report)
+    publish(report, args.out)
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ from facerec.engine.session import SessionOptions  # noqa: E402
 from facerec.index.vectors import VectorIndex  # noqa: E402
 from facerec.service.decisions import decide, decision_rule  # noqa: E402
 from gallery import unit_rows  # noqa: E402
-from harness import provenance, status_kib  # noqa: E402
+from harness import provenance, publish, status_kib  # noqa: E402
 from photos import FACEDATA, SPECIAL_IDENTITIES, facedata_photos, sample_photo  # noqa: E402
 
 Matrix = npt.NDArray[np.float32]
@@ -616,10 +616,7 @@ def main() -> None:
         exact_variants.append((size, f32_ms, f32_1_ms, f16))
 
     text = report(args, real, rows, exact_variants, time.perf_counter() - started)
-    print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    print(f"written to {args.out}")
+    publish(text, args.out)
 
 
 if __name__ == "__main__":

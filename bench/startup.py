@@ -25,7 +25,7 @@ from facerec.store.db import Database
 from facerec.store.repositories import iter_embeddings
 from facerec.store.tables import FaceData
 from gallery import fill, people_vectors
-from harness import facerec_environment, mysql_database, provenance, serve, status_kib
+from harness import facerec_environment, mysql_database, provenance, publish, serve, status_kib
 
 
 def load_json_s(database: Database) -> float:
@@ -135,9 +135,7 @@ def main() -> None:
             f"| {per_face:,.0f} |"
         )
     report = "\n".join(lines) + "\n"
-    print(report)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report)
+    publish(report, args.out)
 
 
 if __name__ == "__main__":
