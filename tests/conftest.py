@@ -1,23 +1,38 @@
 """Shared fixtures: real models, real photos, real databases (SQLite always; MariaDB/MySQL when
-``FACEREC_TEST_MYSQL_URL`` is set, as ``.ci/run`` does), and apps built from their own Settings."""
+``FACEREC_TEST_MYSQL_URL`` is set, as ``.ci/run`` does), apps built from their own Settings, the
+command line run in this process, and the helpers that tests share.
+
+A test that needs a resource which may be missing (MariaDB, the labelled photos, the held-out set)
+asks for its fixture, and the fixture marks the test (``mysql``, ``facedata``, ``heldout``): ``-m``
+selects by them, and the run ends with a list of the groups that were skipped and how to enable each.
+With ``FACEREC_TEST_STRICT=1`` (CI) a missing resource fails instead of skipping.
+"""
 
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 import sys
 import uuid
+from collections import Counter
 from collections.abc import Iterator
+from contextlib import chdir
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from pydantic import SecretStr
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.sql import Executable
+from typer.testing import CliRunner
 
 from facerec.api.app import create_app
+from facerec.cli import app as cli_app
 from facerec.config import Settings
 from facerec.engine.models import bundled_dir, ensure_pack, get_pack
 from facerec.engine.pipeline import DetectionOptions, FaceEngine
@@ -27,6 +42,7 @@ from facerec.store.db import Database
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MYSQL_URL_ENV = "FACEREC_TEST_MYSQL_URL"
 FACEDATA_ENV = "FACEREC_TEST_FACEDATA"
+HELDOUT_ENV = "FACEREC_TEST_HELDOUT"
 STRICT = os.environ.get("FACEREC_TEST_STRICT") == "1"  # CI: a missing resource fails, never skips
 
 
@@ -34,6 +50,65 @@ def skip_or_fail(reason: str) -> None:
     if STRICT:
         pytest.fail(f"{reason} (FACEREC_TEST_STRICT=1)")
     pytest.skip(reason)
+
+
+# Markers: the resources a test needs --------------------------------------------------------------
+
+# Each group's marker, the fixture that needs the resource (and so marks its tests), and how to
+# enable the group where it is missing.
+RESOURCES: dict[str, tuple[str, str]] = {
+    "mysql": (
+        "mysql_url",
+        f"set {MYSQL_URL_ENV}=mysql+pymysql://USER@HOST:3306/DATABASE (a server this user may "
+        "create databases on; the tests make and drop their own)",
+    ),
+    "facedata": (
+        "facedata",
+        f"put the labelled photos in ../shared/facedata, or set {FACEDATA_ENV} to their folder",
+    ),
+    "heldout": (
+        "heldout",
+        f"build the ORL set with `python bench/make_orl_dataset.py .cache/orl` and set "
+        f"{HELDOUT_ENV}=.cache/orl",
+    ),
+    "browser": (
+        "browser",
+        "install Playwright and its Chromium: `pip install playwright && playwright install chromium`",
+    ),
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with the groups of the resource fixtures it uses, directly or through others."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        for marker, (fixture, _) in RESOURCES.items():
+            if fixture in names:
+                item.add_marker(marker)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """After the run: which resource groups were skipped, and how to enable each."""
+    groups: Counter[str] = Counter()
+    others: Counter[str] = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        group = next((marker for marker in RESOURCES if marker in report.keywords), None)
+        if group is not None:
+            groups[group] += 1
+        else:
+            others[
+                str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else "skipped"
+            ] += 1
+    if not groups and not others:
+        return
+    terminalreporter.section("skipped groups")
+    for group, count in sorted(groups.items()):
+        terminalreporter.line(f"{group}: {count} skipped; to run them, {RESOURCES[group][1]}")
+    for reason, count in sorted(others.items()):
+        terminalreporter.line(f"other: {count} skipped: {reason}")
+    terminalreporter.line(
+        "FACEREC_TEST_STRICT=1 makes a missing resource fail instead of skipping (CI sets it)."
+    )
 
 
 # Photos -----------------------------------------------------------------------------------------------
@@ -81,6 +156,21 @@ def facedata() -> Facedata:
     return Facedata(root=root, rows=rows)
 
 
+@pytest.fixture(scope="session")
+def heldout() -> Path:
+    """The held-out set the pack's thresholds are calibrated on (the ORL faces, built by
+    ``bench/make_orl_dataset.py``), named by ``FACEREC_TEST_HELDOUT``."""
+    configured = os.environ.get(HELDOUT_ENV)
+    root = Path(configured) if configured else None
+    if root is None or not (root / "PAIRS_DIFF.tsv").is_file():
+        skip_or_fail(
+            f"held-out set not found ({HELDOUT_ENV}={configured or 'unset'}): build it with "
+            f"`python bench/make_orl_dataset.py .cache/orl` and set {HELDOUT_ENV}=.cache/orl"
+        )
+    assert root is not None
+    return root
+
+
 # Models -----------------------------------------------------------------------------------------------
 
 
@@ -98,9 +188,22 @@ def engine() -> FaceEngine:
 # Databases --------------------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="session")
+def mysql_url() -> str:
+    """The MySQL/MariaDB server's base URL (``FACEREC_TEST_MYSQL_URL``): tests make their own
+    databases on it."""
+    base = os.environ.get(MYSQL_URL_ENV)
+    if not base:
+        skip_or_fail(f"{MYSQL_URL_ENV} is not set (e.g. mysql+pymysql://root@127.0.0.1:3306/test)")
+    assert base is not None
+    return base
+
+
 def _mysql_database(base_url: str) -> Iterator[str]:
-    """A fresh, empty database on the MySQL/MariaDB server; dropped afterwards."""
-    name = f"facerec_test_{uuid.uuid4().hex[:12]}"
+    """A fresh, empty database on the MySQL/MariaDB server, made through a server connection from
+    the base URL (its own name per test, so that parallel workers never share one); dropped after."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"facerec_test_{worker}_{uuid.uuid4().hex[:12]}"
     server = create_engine(base_url)
     with server.begin() as conn:
         conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
@@ -112,16 +215,13 @@ def _mysql_database(base_url: str) -> Iterator[str]:
         server.dispose()
 
 
-@pytest.fixture(params=["sqlite", "mysql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | None]:
+@pytest.fixture(params=["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)])
+def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
     """None for the embedded SQLite default; a fresh MariaDB/MySQL database URL otherwise."""
     if request.param == "sqlite":
         yield None
         return
-    base = os.environ.get(MYSQL_URL_ENV)
-    if not base:
-        skip_or_fail(f"{MYSQL_URL_ENV} is not set (e.g. mysql+pymysql://root@127.0.0.1:3306/test)")
-    yield from _mysql_database(base)
+    yield from _mysql_database(request.getfixturevalue("mysql_url"))
 
 
 @pytest.fixture
@@ -138,6 +238,32 @@ def database(settings: Settings) -> Iterator[Database]:
         yield database
     finally:
         database.dispose()
+
+
+def rows(settings: Settings, statement: Executable) -> list[Any]:
+    """The rows ``statement`` reads from the settings' database, through a connection of its own."""
+    engine = create_engine(settings.sqlalchemy_url().get_secret_value())
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(statement))
+    finally:
+        engine.dispose()
+
+
+def execute(settings: Settings, statement: Executable) -> None:
+    """Run ``statement`` on the settings' database and commit it, as another program would."""
+    engine = create_engine(settings.sqlalchemy_url().get_secret_value())
+    try:
+        with engine.begin() as conn:
+            conn.execute(statement)
+    finally:
+        engine.dispose()
+
+
+def count(settings: Settings, table: Any, *where: Any) -> int:
+    """How many rows of ``table`` (a table class) the settings' database holds, where ``where``."""
+    [(n,)] = rows(settings, select(func.count()).select_from(table).where(*where))
+    return int(n)
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
@@ -161,6 +287,73 @@ def client(settings: Settings) -> Iterator[TestClient]:
 # The command line ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CliResult:
+    """What a ``facerec`` command left: its exit code and what it printed on each stream."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """The ``FACEREC_`` variables that give ``settings``: each value the test set, as a user would
+    write it in the environment."""
+    env: dict[str, str] = {}
+    for name in sorted(settings.model_fields_set):
+        value = getattr(settings, name)
+        if value is None:
+            continue  # unset is the default
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, bool):
+            written = "true" if value else "false"
+        elif isinstance(value, list | tuple):
+            written = ",".join(
+                str(v.get_secret_value() if isinstance(v, SecretStr) else v) for v in value
+            )
+        elif isinstance(value, dict):
+            written = json.dumps(value)
+        else:
+            written = str(value)
+        env[f"FACEREC_{name.upper()}"] = written
+    return env
+
+
+def run_cli(settings: Settings, *args: str | Path) -> CliResult:
+    """``facerec ARGS`` in this process (Typer's runner), configured as a user configures it: the
+    settings' ``FACEREC_`` variables and no others (a developer's own never leak in), in the folder
+    above the data folder (so that no stray ``.env`` is read). An exception the command does not
+    turn into an exit code is raised, not printed."""
+    env: dict[str, str | None] = {k: None for k in os.environ if k.startswith("FACEREC_")}
+    env.update(settings_environment(settings))
+    cwd = Path(settings.data_dir).parent
+    cwd.mkdir(parents=True, exist_ok=True)
+    with chdir(cwd):
+        result = CliRunner().invoke(
+            cli_app, [str(arg) for arg in args], env=env, catch_exceptions=False
+        )
+    return CliResult(exit_code=result.exit_code, stdout=result.stdout, stderr=result.stderr)
+
+
+class Facerec:
+    """The ``facerec`` fixture: ``facerec("enroll", photo, "--student", "S-1")`` runs the command
+    with the test's settings; ``facerec.settings`` are those settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def __call__(self, *args: str | Path) -> CliResult:
+        return run_cli(self.settings, *args)
+
+
+@pytest.fixture
+def facerec(settings: Settings) -> Facerec:
+    """The command line on the test's settings (its own data folder; SQLite, or MariaDB where
+    asked)."""
+    return Facerec(settings)
+
+
 def facerec_command() -> list[str]:
     """The installed ``facerec`` entry point, as a user runs it (or the module, where absent)."""
     entry_point = Path(sys.executable).with_name("facerec")
@@ -177,7 +370,8 @@ def facerec_environment(env: dict[str, str]) -> dict[str, str]:
 def run_facerec(
     *args: str | Path, env: dict[str, str], cwd: Path
 ) -> subprocess.CompletedProcess[str]:
-    """``facerec ARGS`` in ``cwd`` (so that no stray .env is read), with only the given settings."""
+    """``facerec ARGS`` as its own process in ``cwd`` (so that no stray .env is read), with only the
+    given settings: for the end-to-end test of the installed command."""
     return subprocess.run(
         [*facerec_command(), *map(str, args)],
         cwd=cwd,

@@ -1,32 +1,17 @@
-"""``facerec enroll-dir``, run as a user runs it: a folder with mapping.csv, a progress bar on stderr,
+"""``facerec enroll-dir``: a folder with mapping.csv, a progress bar on stderr,
 the JSON report on stdout, exit 12 while some photos fail and 0 once all are in."""
 
 from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import Facedata, run_facerec
-
-
-@pytest.fixture
-def env(tmp_path: Path, database_url: str | None) -> dict[str, str]:
-    values = {"FACEREC_DATA_DIR": str(tmp_path / "data"), "FACEREC_LOG_LEVEL": "WARNING"}
-    if database_url:
-        values["FACEREC_DATABASE_URL"] = database_url
-    return values
-
-
-def facerec(env: dict[str, str], *args: str | Path) -> subprocess.CompletedProcess[str]:
-    return run_facerec(*args, env=env, cwd=Path(env["FACEREC_DATA_DIR"]).parent)
+from tests.conftest import Facedata, Facerec
 
 
 def test_enroll_dir_reports_failures_then_reruns_cleanly(
-    env: dict[str, str], tmp_path: Path, facedata: Facedata
+    facerec: Facerec, tmp_path: Path, facedata: Facedata
 ) -> None:
     folder = tmp_path / "intake"
     folder.mkdir()
@@ -45,8 +30,8 @@ def test_enroll_dir_reports_failures_then_reruns_cleanly(
     ]
     mapping.write_text("\n".join(rows) + "\n")
 
-    first = facerec(env, "enroll-dir", folder)
-    assert first.returncode == 12, first.stderr
+    first = facerec("enroll-dir", folder)
+    assert first.exit_code == 12, first.stderr
     report = json.loads(first.stdout)
     assert report["totals"] == {"items": 3, "enrolled": 2, "already_enrolled": 0, "failed": 1}
     assert [(i["person_type"], i["person_id"], i["status"]) for i in report["items"]] == [
@@ -58,8 +43,8 @@ def test_enroll_dir_reports_failures_then_reruns_cleanly(
     assert "3/3" in first.stderr  # the progress bar
 
     mapping.write_text("\n".join(rows[:3]) + "\n")  # the operator drops the photo without a face
-    second = facerec(env, "enroll-dir", folder, "--person-type", "student")
-    assert second.returncode == 0, second.stderr
+    second = facerec("enroll-dir", folder, "--person-type", "student")
+    assert second.exit_code == 0, second.stderr
     assert json.loads(second.stdout)["totals"] == {
         "items": 2,
         "enrolled": 0,
@@ -67,5 +52,5 @@ def test_enroll_dir_reports_failures_then_reruns_cleanly(
         "failed": 0,
     }
 
-    missing = facerec(env, "enroll-dir", tmp_path / "nowhere")
-    assert missing.returncode == 2 and "is not a folder" in missing.stderr
+    missing = facerec("enroll-dir", tmp_path / "nowhere")
+    assert missing.exit_code == 2 and "is not a folder" in missing.stderr

@@ -10,6 +10,8 @@ import pytest
 
 from tests.test_server import running_server
 
+pytestmark = pytest.mark.slow  # server processes
+
 
 @pytest.mark.parametrize(
     ("settings", "stack", "access_logged"),

@@ -10,9 +10,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import facerec_environment
 from tests.serving import serve
+
+pytestmark = pytest.mark.slow  # server processes
 
 
 @contextmanager

@@ -7,9 +7,12 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
+import pytest
 
-from tests.conftest import run_facerec
+from tests.conftest import make_settings, run_cli
 from tests.test_server import running_server
+
+pytestmark = pytest.mark.slow  # server processes
 
 
 def matched(base: str, photo: Path) -> list[str]:
@@ -57,17 +60,16 @@ def test_a_face_enrolled_through_one_process_is_identified_through_the_other(
         on = httpx.patch(f"{second}/v1/students/S-1", json={"active": True}, timeout=30)
         assert on.status_code == 200 and matched(first, team) == ["S-1"]
 
-        # Enrolled from the command line, a third process that exits at once: a teacher too.
-        cli = run_facerec(
+        # Enrolled from the command line (a third writer, which exits at once): a teacher too.
+        cli = run_cli(
+            make_settings(tmp_path, database_url=database_url),
             "enroll",
             samples / "yaoming.jpg",
             "--teacher",
             "T-1",
             "--allow-duplicate",
-            env=env,
-            cwd=tmp_path,
         )
-        assert cli.returncode == 0, cli.stderr
+        assert cli.exit_code == 0, cli.stderr
         with team.open("rb") as handle:
             found = httpx.post(
                 f"{first}/v1/identify", files={"image": (team.name, handle)}, timeout=60

@@ -38,7 +38,7 @@ from facerec.engine.models import (
 from facerec.engine.pipeline import DetectionOptions, FaceEngine
 from facerec.engine.session import SessionOptions
 from facerec.errors import ModelError
-from tests.conftest import run_facerec
+from tests.conftest import CliResult, make_settings, run_cli
 
 BUNDLED = get_pack("bundled")
 # The bundled files under a downloadable pack's name: InsightFace's real packs carry the release
@@ -646,15 +646,14 @@ def test_an_engine_runs_on_a_downloaded_pack(
 # The CLI ------------------------------------------------------------------------------------------
 
 
-def run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return run_facerec(
-        *args, env={"FACEREC_MODELS_DIR": str(tmp_path / "models"), **env}, cwd=tmp_path
-    )
+def models_cli(tmp_path: Path, *args: str, **settings: object) -> CliResult:
+    """``facerec ARGS`` with the models in ``tmp_path/models`` unless ``settings`` say otherwise."""
+    return run_cli(make_settings(tmp_path, model_download=True, **settings), *args)
 
 
 def test_cli_models_list(tmp_path: Path) -> None:
-    result = run_cli(tmp_path, "models", "list")
-    assert result.returncode == 0, result.stderr
+    result = models_cli(tmp_path, "models", "list")
+    assert result.exit_code == 0, result.stderr
     listed = json.loads(result.stdout)
     assert [p["name"] for p in listed] == list(PACKS)
     by_name = {p["name"]: p for p in listed}
@@ -673,30 +672,30 @@ def test_cli_models_list_shows_the_selected_and_cached_packs(tmp_path: Path) -> 
     (models_dir / "buffalo_s").mkdir(parents=True)
     for model_file in get_pack("buffalo_s").files:
         (models_dir / "buffalo_s" / model_file.name).write_bytes(b"placeholder")
-    result = run_cli(
+    result = models_cli(
         tmp_path,
         "models",
         "list",
-        FACEREC_MODELS_DIR=str(models_dir),
-        FACEREC_MODEL_PACK="buffalo_s",
+        models_dir=models_dir,
+        model_pack="buffalo_s",
     )
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     by_name = {p["name"]: p for p in json.loads(result.stdout)}
     assert by_name["buffalo_s"]["present"] is True and by_name["buffalo_s"]["selected"] is True
     assert by_name["bundled"]["selected"] is False
     assert by_name["buffalo_sc"]["present"] is False  # same file names, another folder
 
     # Present is not verified: verify says the placeholder is not the model.
-    result = run_cli(tmp_path, "models", "verify", FACEREC_MODELS_DIR=str(models_dir))
-    assert result.returncode == 0, result.stderr  # the default pack is still bundled
-    result = run_cli(
+    result = models_cli(tmp_path, "models", "verify", models_dir=models_dir)
+    assert result.exit_code == 0, result.stderr  # the default pack is still bundled
+    result = models_cli(
         tmp_path,
         "models",
         "verify",
-        FACEREC_MODELS_DIR=str(models_dir),
-        FACEREC_MODEL_PACK="buffalo_s",
+        models_dir=models_dir,
+        model_pack="buffalo_s",
     )
-    assert result.returncode == 7
+    assert result.exit_code == 7
     assert result.stdout == ""
     assert "error [model_unavailable]" in result.stderr
     assert "det_500m.onnx is corrupt" in result.stderr
@@ -704,8 +703,8 @@ def test_cli_models_list_shows_the_selected_and_cached_packs(tmp_path: Path) -> 
 
 
 def test_cli_models_verify_the_bundled_pack(tmp_path: Path) -> None:
-    result = run_cli(tmp_path, "models", "verify")
-    assert result.returncode == 0, result.stderr
+    result = models_cli(tmp_path, "models", "verify")
+    assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     folder = bundled_dir()
     assert report == {
@@ -713,12 +712,12 @@ def test_cli_models_verify_the_bundled_pack(tmp_path: Path) -> None:
         "ok": True,
         "files": [str(folder / DETECTOR), str(folder / RECOGNIZER)],
     }
-    assert json.loads(run_cli(tmp_path, "models", "verify", "bundled").stdout) == report
+    assert json.loads(models_cli(tmp_path, "models", "verify", "bundled").stdout) == report
 
 
 def test_cli_models_verify_a_pack_that_is_not_there(tmp_path: Path) -> None:
-    result = run_cli(tmp_path, "models", "verify", "buffalo_l")
-    assert result.returncode == 7
+    result = models_cli(tmp_path, "models", "verify", "buffalo_l")
+    assert result.exit_code == 7
     assert result.stdout == ""
     assert "error [model_unavailable]" in result.stderr
     assert str(tmp_path / "models" / "buffalo_l" / "det_10g.onnx") in result.stderr
@@ -728,8 +727,8 @@ def test_cli_models_verify_a_pack_that_is_not_there(tmp_path: Path) -> None:
 
 
 def test_cli_models_verify_an_unknown_pack(tmp_path: Path) -> None:
-    result = run_cli(tmp_path, "models", "verify", "nope")
-    assert result.returncode == 7
+    result = models_cli(tmp_path, "models", "verify", "nope")
+    assert result.exit_code == 7
     assert "unknown model pack 'nope'" in result.stderr
     assert "buffalo_l" in result.stderr
 
@@ -740,10 +739,8 @@ def test_cli_models_download_refuses_what_fails_verification(
     """The bundled files are not InsightFace's buffalo_s zip: the real registry refuses them."""
     build_zip(server.root / "buffalo_s.zip", model_bytes)
     models_dir = tmp_path / "models"
-    result = run_cli(
-        tmp_path, "models", "download", "buffalo_s", FACEREC_MODEL_BASE_URL=server.base_url
-    )
-    assert result.returncode == 7
+    result = models_cli(tmp_path, "models", "download", "buffalo_s", model_base_url=server.base_url)
+    assert result.exit_code == 7
     assert result.stdout == ""
     assert "error [model_unavailable]" in result.stderr
     assert "failed verification" in result.stderr
@@ -754,8 +751,8 @@ def test_cli_models_download_refuses_what_fails_verification(
 
 def test_cli_models_download_from_an_unreachable_server(tmp_path: Path) -> None:
     base_url = f"http://127.0.0.1:{closed_port()}"
-    result = run_cli(tmp_path, "models", "download", "buffalo_l", FACEREC_MODEL_BASE_URL=base_url)
-    assert result.returncode == 7
+    result = models_cli(tmp_path, "models", "download", "buffalo_l", model_base_url=base_url)
+    assert result.exit_code == 7
     assert f"{base_url}/buffalo_l.zip" in result.stderr
     assert "check the network" in result.stderr
     assert "Traceback" not in result.stderr

@@ -12,7 +12,6 @@ and point FACEREC_TEST_HELDOUT at the folder.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -22,10 +21,8 @@ from facerec.engine.models import PACKS
 from facerec.engine.pipeline import FaceEngine
 from facerec.evaluation.metrics import accept_rate, threshold_at_rate
 from facerec.evaluation.run import Evaluation
-from tests.conftest import skip_or_fail
 from tests.evaluation.test_evaluation import default_settings, run_evaluation
 
-HELDOUT_ENV = "FACEREC_TEST_HELDOUT"
 BUNDLED = PACKS["bundled"]
 STEP = 0.05  # thresholds are rounded up to the next multiple of this
 # Each threshold of the pack with the share of different people it may accept.
@@ -34,19 +31,6 @@ EACH_THRESHOLD = pytest.mark.parametrize(
     [(0.001, BUNDLED.default_threshold), (0.01, BUNDLED.review_threshold)],
     ids=["default_threshold", "review_threshold"],
 )
-
-
-@pytest.fixture(scope="module")
-def heldout() -> Path:
-    configured = os.environ.get(HELDOUT_ENV)
-    root = Path(configured) if configured else None
-    if root is None or not (root / "PAIRS_DIFF.tsv").is_file():
-        skip_or_fail(
-            f"held-out set not found ({HELDOUT_ENV}={configured or 'unset'}): build it with "
-            f"`python bench/make_orl_dataset.py .cache/orl` and set {HELDOUT_ENV}=.cache/orl"
-        )
-    assert root is not None
-    return root
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from facerec.engine.pipeline import FaceEngine
 from facerec.evaluation.dataset import load_dataset
 from facerec.evaluation.report import summary, write_report
 from facerec.evaluation.run import Evaluation, evaluate
-from tests.conftest import Facedata, make_settings, run_facerec
+from tests.conftest import Facedata, make_settings, run_cli
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -160,22 +160,13 @@ def small_dataset(facedata: Facedata, root: Path) -> Path:
     return root
 
 
-def cli_env(tmp_path: Path) -> dict[str, str]:
-    return {
-        "FACEREC_DATA_DIR": str(tmp_path / "data"),
-        "FACEREC_MODELS_DIR": str(tmp_path / "models"),
-        "FACEREC_MODEL_DOWNLOAD": "false",
-        "FACEREC_LOG_LEVEL": "WARNING",
-    }
-
-
 def test_eval_command_prints_the_tables_and_writes_the_report(
     facedata: Facedata, tmp_path: Path
 ) -> None:
     root = small_dataset(facedata, tmp_path / "photos")
     out = tmp_path / "report"
-    done = run_facerec("eval", root, "--out", out, env=cli_env(tmp_path), cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
+    done = run_cli(make_settings(tmp_path), "eval", root, "--out", out)
+    assert done.exit_code == 0, done.stderr
     assert (
         "| labelled single-face photos with a face found | 9 of 9 (missed: none) |" in done.stdout
     )
@@ -197,8 +188,8 @@ def test_eval_command_prints_the_tables_and_writes_the_report(
 
 def test_eval_command_refuses_a_folder_that_is_not_a_dataset(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    done = run_facerec("eval", tmp_path / "empty", env=cli_env(tmp_path), cwd=tmp_path)
-    assert done.returncode == 2, done.stderr
+    done = run_cli(make_settings(tmp_path), "eval", tmp_path / "empty")
+    assert done.exit_code == 2, done.stderr
     assert (
         f"error [invalid_input]: cannot read {tmp_path / 'empty' / 'MANIFEST.tsv'}" in done.stderr
     )
