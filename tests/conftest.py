@@ -284,6 +284,47 @@ def client(settings: Settings) -> Iterator[TestClient]:
         yield test_client
 
 
+# Requests to the app ---------------------------------------------------------------------------------
+
+
+def enroll(client: TestClient, photo: Path, person_type: str, person_id: str, **extra: str):  # type: ignore[no-untyped-def]
+    """POST /v1/faces: ``photo``'s face for the person; ``extra`` form fields as given."""
+    with photo.open("rb") as handle:
+        return client.post(
+            "/v1/faces",
+            files={"image": (photo.name, handle, "image/jpeg")},
+            data={"person_type": person_type, "person_id": person_id, **extra},
+        )
+
+
+def add_face(client: TestClient, kind: str, person_id: str, photo: Path):  # type: ignore[no-untyped-def]
+    """POST /v1/{kind}s/{person_id}/faces: one more photo of a person who exists."""
+    with photo.open("rb") as handle:
+        return client.post(
+            f"/v1/{kind}s/{person_id}/faces", files={"image": (photo.name, handle, "image/jpeg")}
+        )
+
+
+def identify(client: TestClient, photo: Path, **extra: str):  # type: ignore[no-untyped-def]
+    with photo.open("rb") as handle:
+        return client.post("/v1/identify", files={"image": (photo.name, handle)}, data=extra)
+
+
+def verify(client: TestClient, a: Path, b: Path, **extra: str):  # type: ignore[no-untyped-def]
+    with a.open("rb") as first, b.open("rb") as second:
+        return client.post(
+            "/v1/verify", files={"image1": (a.name, first), "image2": (b.name, second)}, data=extra
+        )
+
+
+def assert_error(response, status: int, code: str) -> None:  # type: ignore[no-untyped-def]
+    """The response is the API's error body, ``{"error": {"code", "message"[, "details"]}}``."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"} and body["error"]["code"] == code and body["error"]["message"]
+    assert set(body["error"]) <= {"code", "message", "details"}
+
+
 # The command line ------------------------------------------------------------------------------------
 
 

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 
 from facerec.config import Settings
 from facerec.engine.image import decode_image
 from facerec.engine.pipeline import FaceEngine
 from facerec.store.tables import AttendanceRecords, FaceRecognitionLogs
-from tests.conftest import Facedata
+from tests.conftest import Facedata, rows
 
 DAY = "2026-11-26"
 TWO_PEOPLE = "face_recognition/examples/two_people.jpg"  # Obama (left) and Biden (right)
@@ -50,15 +50,6 @@ def take(client: TestClient, photo: bytes, **form: str):  # type: ignore[no-unty
     return response.json()
 
 
-def rows(settings: Settings, table: type, *where: object) -> list:  # type: ignore[type-arg]
-    engine = create_engine(settings.sqlalchemy_url().get_secret_value())
-    try:
-        with engine.connect() as conn:
-            return list(conn.execute(select(table).where(*where)))
-    finally:
-        engine.dispose()
-
-
 def test_group_photo_marks_exactly_the_enrolled_people_once(
     client: TestClient, settings: Settings, facedata: Facedata
 ) -> None:
@@ -80,7 +71,7 @@ def test_group_photo_marks_exactly_the_enrolled_people_once(
     by_id = {p["person_id"]: p for p in first["present"]}
     assert by_id["S-OBAMA"]["bbox"]["x2"] < by_id["S-BIDEN"]["bbox"]["x1"]
 
-    stored = rows(settings, AttendanceRecords)
+    stored = rows(settings, select(AttendanceRecords))
     assert sorted(r.StudentID for r in stored) == ["S-BIDEN", "S-OBAMA"]
     assert {(str(r.AttendanceDate), r.Status, r.Source, r.ClassName) for r in stored} == {
         (DAY, "present", "photo", "5A")
@@ -88,7 +79,9 @@ def test_group_photo_marks_exactly_the_enrolled_people_once(
 
     again = take(client, photo, class_name="5A")
     assert {p["marked"] for p in again["present"]} == {"already_present"}
-    assert [r.RecordID for r in rows(settings, AttendanceRecords)] == [r.RecordID for r in stored]
+    assert [r.RecordID for r in rows(settings, select(AttendanceRecords))] == [
+        r.RecordID for r in stored
+    ]
 
     absent = client.get("/v1/attendance/absentees", params={"class_name": "5A", "date": DAY})
     assert absent.status_code == 200, absent.text
@@ -110,7 +103,10 @@ def test_group_photo_marks_exactly_the_enrolled_people_once(
         assert float(row["confidence"]) == pytest.approx(confidence[row["person_id"]], abs=1e-4)
 
     # Every face of both photos was logged, with the person it was given to.
-    logged = rows(settings, FaceRecognitionLogs, FaceRecognitionLogs.Operation == "attendance")
+    logged = rows(
+        settings,
+        select(FaceRecognitionLogs).where(FaceRecognitionLogs.Operation == "attendance"),
+    )
     assert Counter((r.Result, r.PersonID) for r in logged) == {
         ("match", "S-OBAMA"): 2,
         ("match", "S-BIDEN"): 2,
@@ -127,7 +123,7 @@ def test_a_face_of_nobody_enrolled_comes_back_unknown(
     unknown = result["unknown"][0]
     assert unknown["bbox"]["x1"] > result["present"][0]["bbox"]["x2"]  # Biden, on the right
     assert unknown["best_similarity"] < result["review_from"]
-    assert [r.StudentID for r in rows(settings, AttendanceRecords)] == ["S-OBAMA"]
+    assert [r.StudentID for r in rows(settings, select(AttendanceRecords))] == ["S-OBAMA"]
 
 
 def test_team_photo_of_22_marks_the_one_enrolled_player(
@@ -139,7 +135,7 @@ def test_team_photo_of_22_marks_the_one_enrolled_player(
     assert [p["person_id"] for p in result["present"]] == ["S-YAO"]
     assert result["needs_review"] == []
     assert len(result["unknown"]) == result["faces_found"] - 1
-    stored = rows(settings, AttendanceRecords)
+    stored = rows(settings, select(AttendanceRecords))
     assert [(r.StudentID, r.SessionID) for r in stored] == [("S-YAO", "practice")]
 
 
@@ -187,9 +183,9 @@ def test_class_photo_of_30_marks_the_20_enrolled_students_once_each(
     assert result["faces_found"] == 30
     assert sorted(p["person_id"] for p in result["present"]) == sorted(ids.values())
     assert len(result["unknown"]) == 10 and result["needs_review"] == []
-    assert len(rows(settings, AttendanceRecords)) == 20
+    assert len(rows(settings, select(AttendanceRecords))) == 20
 
     again = take(client, picture, class_name="7B")
-    assert len(again["present"]) == 20 and len(rows(settings, AttendanceRecords)) == 20
+    assert len(again["present"]) == 20 and len(rows(settings, select(AttendanceRecords))) == 20
     absent = client.get("/v1/attendance/absentees", params={"class_name": "7B", "date": DAY})
     assert absent.json()["absentees"] == []

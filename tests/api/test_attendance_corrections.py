@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 
 from facerec.config import Settings
 from facerec.store.tables import (
@@ -23,9 +23,7 @@ from facerec.store.tables import (
     Student,
     Teacher,
 )
-from tests.api.test_faces_and_errors import assert_error
-from tests.api.test_recognition_flow import count
-from tests.conftest import Facedata
+from tests.conftest import Facedata, add_face, assert_error, count, rows
 
 TWO_PEOPLE = "face_recognition/examples/two_people.jpg"  # Obama on the left, Biden on the right
 OBAMA = "S-OB"
@@ -48,11 +46,7 @@ def enrol_two(client: TestClient, facedata: Facedata) -> None:
     ]:
         create(client, person_id, name=name, class_name="5A")
         path = facedata.path(f"face_recognition/tests/test_images/{photo}")
-        with path.open("rb") as handle:
-            added = client.post(
-                f"/v1/students/{person_id}/faces",
-                files={"image": (path.name, handle, "image/jpeg")},
-            )
+        added = add_face(client, "student", person_id, path)
         assert added.status_code == 201, added.text
 
 
@@ -85,15 +79,6 @@ def mark(client: TestClient, person_id: str, status: str, **fields: str):  # typ
         **fields,
     }
     return client.post("/v1/attendance/marks", json=body)
-
-
-def rows(settings: Settings, statement: Any) -> list[Any]:
-    engine = create_engine(settings.sqlalchemy_url().get_secret_value())
-    try:
-        with engine.connect() as conn:
-            return list(conn.execute(statement))
-    finally:
-        engine.dispose()
 
 
 def records_of(settings: Settings, student_id: str) -> list[Any]:

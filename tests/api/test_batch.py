@@ -13,9 +13,7 @@ from fastapi.testclient import TestClient
 from facerec.api.app import create_app
 from facerec.config import Settings
 from facerec.store.tables import FaceData, Student, Teacher
-from tests.api.test_faces_and_errors import assert_error
-from tests.api.test_recognition_flow import count, identify
-from tests.conftest import Facedata, make_settings
+from tests.conftest import Facedata, assert_error, count, identify, make_settings
 
 
 def make_zip(entries: dict[str, bytes | Path], *, method: int = zipfile.ZIP_DEFLATED) -> bytes:

@@ -11,8 +11,7 @@ from fastapi.testclient import TestClient
 
 from facerec.api import deps
 from facerec.api.app import create_app
-from tests.api.test_faces_and_errors import assert_error
-from tests.conftest import make_settings
+from tests.conftest import assert_error, make_settings
 
 
 def test_the_dependencies_are_coroutines() -> None:

@@ -13,9 +13,7 @@ from facerec.api.app import create_app
 from facerec.config import Settings
 from facerec.engine.models import PACKS
 from facerec.store.tables import FaceData, Student, Teacher
-from tests.api.test_faces_and_errors import assert_error
-from tests.api.test_recognition_flow import count, enroll, identify
-from tests.conftest import Facedata, make_settings
+from tests.conftest import Facedata, assert_error, count, enroll, identify, make_settings
 
 QUALITY_FIGURES = {"face_px", "det_score", "sharpness", "brightness", "yaw_deg", "pitch_deg"}
 THRESHOLD = PACKS["bundled"].default_threshold

@@ -13,15 +13,7 @@ from facerec.api.app import create_app
 from facerec.config import Settings
 from facerec.engine.models import PACKS
 from facerec.store.tables import FaceData, FaceRecognitionLogs, Student
-from tests.api.test_recognition_flow import count, enroll, identify
-from tests.conftest import Facedata, make_settings
-
-
-def assert_error(response, status: int, code: str) -> None:  # type: ignore[no-untyped-def]
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"} and body["error"]["code"] == code and body["error"]["message"]
-    assert set(body["error"]) <= {"code", "message", "details"}
+from tests.conftest import Facedata, assert_error, count, enroll, identify, make_settings
 
 
 def post_image(client: TestClient, path: str, payload: bytes, **data: str):  # type: ignore[no-untyped-def]

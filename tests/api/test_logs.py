@@ -11,8 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from facerec.api.app import create_app
-from tests.api.test_recognition_flow import enroll, identify
-from tests.conftest import make_settings
+from tests.conftest import enroll, identify, make_settings
 
 LOG_FIELDS = {
     "log_id",

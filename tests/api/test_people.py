@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, insert, select
+from sqlalchemy import insert, select
 
 from facerec.api.app import create_app
 from facerec.config import Settings
@@ -19,16 +19,16 @@ from facerec.store.tables import (
     Student,
     Teacher,
 )
-from tests.api.test_faces_and_errors import assert_error
-from tests.api.test_recognition_flow import count, enroll, identify
-from tests.conftest import Facedata
-
-
-def add_face(client: TestClient, kind: str, person_id: str, photo: Path):  # type: ignore[no-untyped-def]
-    with photo.open("rb") as handle:
-        return client.post(
-            f"/v1/{kind}s/{person_id}/faces", files={"image": (photo.name, handle, "image/jpeg")}
-        )
+from tests.conftest import (
+    Facedata,
+    add_face,
+    assert_error,
+    count,
+    enroll,
+    execute,
+    identify,
+    rows,
+)
 
 
 def matched(client: TestClient, photo: Path) -> list[tuple[str, str]]:
@@ -40,24 +40,6 @@ def matched(client: TestClient, photo: Path) -> list[tuple[str, str]]:
         for f in found.json()["faces"]
         if f["match"] is not None
     ]
-
-
-def rows(settings: Settings, statement: Any) -> list[Any]:
-    engine = create_engine(settings.sqlalchemy_url().get_secret_value())
-    try:
-        with engine.connect() as conn:
-            return list(conn.execute(statement))
-    finally:
-        engine.dispose()
-
-
-def execute(settings: Settings, statement: Any) -> None:
-    engine = create_engine(settings.sqlalchemy_url().get_secret_value())
-    try:
-        with engine.begin() as conn:
-            conn.execute(statement)
-    finally:
-        engine.dispose()
 
 
 def logs_naming(settings: Settings, person_type: str, person_id: str) -> int:

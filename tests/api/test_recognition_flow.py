@@ -6,43 +6,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, select
 
 from facerec.api.app import create_app
 from facerec.config import Settings
 from facerec.engine.models import PACKS
 from facerec.store.tables import FaceData, FaceRecognitionLogs, Student, Teacher
-from tests.conftest import Facedata
-
-
-def enroll(client: TestClient, photo: Path, person_type: str, person_id: str, **extra: str):  # type: ignore[no-untyped-def]
-    with photo.open("rb") as handle:
-        return client.post(
-            "/v1/faces",
-            files={"image": (photo.name, handle, "image/jpeg")},
-            data={"person_type": person_type, "person_id": person_id, **extra},
-        )
-
-
-def identify(client: TestClient, photo: Path, **extra: str):  # type: ignore[no-untyped-def]
-    with photo.open("rb") as handle:
-        return client.post("/v1/identify", files={"image": (photo.name, handle)}, data=extra)
-
-
-def verify(client: TestClient, a: Path, b: Path, **extra: str):  # type: ignore[no-untyped-def]
-    with a.open("rb") as first, b.open("rb") as second:
-        return client.post(
-            "/v1/verify", files={"image1": (a.name, first), "image2": (b.name, second)}, data=extra
-        )
-
-
-def count(settings: Settings, table: type) -> int:
-    engine = create_engine(settings.sqlalchemy_url().get_secret_value())
-    try:
-        with engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
-    finally:
-        engine.dispose()
+from tests.conftest import Facedata, count, enroll, identify, verify
 
 
 def test_enrolled_student_is_found_in_team_photo_and_nobody_else(
