@@ -5,7 +5,6 @@ and the database driver still get their values."""
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +22,7 @@ from facerec.config import Settings
 from facerec.errors import StorageUnavailable
 from facerec.service.runtime import open_database
 from tests.api.test_faces_and_errors import assert_error
-from tests.conftest import MYSQL_URL_ENV, _mysql_database, make_settings, skip_or_fail
+from tests.conftest import _mysql_database, make_settings
 
 PASSWORD = "pw-Zq8d1Xv"
 KEY = "key-7Hk2Lm9"
@@ -135,12 +134,9 @@ def test_the_api_never_answers_with_the_keys_and_still_checks_them(
 
 
 @pytest.fixture
-def password_url() -> Iterator[str]:
+def password_url(mysql_url: str) -> Iterator[str]:
     """A fresh MariaDB/MySQL database and a user of its own, who logs in with ``PASSWORD``."""
-    base = os.environ.get(MYSQL_URL_ENV)
-    if not base:
-        skip_or_fail(f"{MYSQL_URL_ENV} is not set (e.g. mysql+pymysql://root@127.0.0.1:3306/test)")
-        return
+    base = mysql_url
     user = f"facerec_{uuid.uuid4().hex[:8]}"
     server = create_engine(base)
     for url in _mysql_database(base):
