@@ -20,6 +20,7 @@ from facerec.store.tables import FaceData, Student
 
 DIMENSION = 512
 FACES_PER_PERSON = 2
+INSERT_ROWS = 2000  # rows per INSERT statement
 NOISE = 1.1  # per-dimension noise relative to the centre: same-person cosine about 0.45 to 0.6
 
 
@@ -47,21 +48,21 @@ def probe(centre: npt.NDArray[np.float32], *, seed: int) -> npt.NDArray[np.float
     return unit_rows(noisy[None, :])[0]
 
 
-def fill(database: Database, faces: npt.NDArray[np.float32], *, batch: int = 2000) -> float:
+def fill(database: Database, faces: npt.NDArray[np.float32]) -> float:
     """Insert one student per FACES_PER_PERSON faces and the faces; returns the seconds it took."""
     started = time.perf_counter()
     now = utcnow()
     n_people = -(-len(faces) // FACES_PER_PERSON)
     with database.engine.begin() as conn:
-        for start in range(0, n_people, batch):
+        for start in range(0, n_people, INSERT_ROWS):
             conn.execute(
                 insert(Student),
                 [
                     {"StudentID": f"S{i:07d}", "Name": None, "Active": True, "CreatedAt": now}
-                    for i in range(start, min(start + batch, n_people))
+                    for i in range(start, min(start + INSERT_ROWS, n_people))
                 ],
             )
-    for start in range(0, len(faces), batch):
+    for start in range(0, len(faces), INSERT_ROWS):
         rows = [
             {
                 "StudentID": f"S{i // FACES_PER_PERSON:07d}",
@@ -73,7 +74,7 @@ def fill(database: Database, faces: npt.NDArray[np.float32], *, batch: int = 200
                 "DetScore": 0.9,
                 "CreatedAt": now,
             }
-            for i in range(start, min(start + batch, len(faces)))
+            for i in range(start, min(start + INSERT_ROWS, len(faces)))
         ]
         with database.engine.begin() as conn:
             conn.execute(insert(FaceData), rows)

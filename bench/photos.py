@@ -48,11 +48,11 @@ def manifest(root: Path = FACEDATA) -> list[dict[str, str]]:
         return list(csv.DictReader(handle, delimiter="\t"))
 
 
-def facedata_photos(root: Path = FACEDATA, *, valid_only: bool = True) -> list[Photo]:
-    """Every photo of facedata, in manifest order (the broken files left out by default)."""
+def facedata_photos(root: Path = FACEDATA) -> list[Photo]:
+    """Every photo of facedata, in manifest order, the broken files left out."""
     photos = []
     for row in manifest(root):
-        if valid_only and row["identity"] == "INVALID":
+        if row["identity"] == "INVALID":
             continue
         expected = row["faces_expected"]
         photos.append(

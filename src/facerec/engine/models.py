@@ -248,7 +248,6 @@ def download_pack(
     models_dir: Path,
     base_url: str,
     show_progress: bool = True,
-    transport: httpx.BaseTransport | None = None,
 ) -> Path:
     """Download ``<base_url>/<pack>.zip``, verify its model files, and install them atomically.
 
@@ -260,7 +259,7 @@ def download_pack(
     url = f"{base_url.rstrip('/')}/{pack.name}.zip"
     with tempfile.TemporaryDirectory(dir=models_dir, prefix=f".{pack.name}-") as tmp:
         archive = Path(tmp) / f"{pack.name}.zip"
-        _fetch(url, archive, show_progress=show_progress, transport=transport)
+        _fetch(url, archive, show_progress=show_progress)
         if pack.archive_sha256 is not None and sha256_of(archive) != pack.archive_sha256:
             raise ModelError(
                 f"{url} failed verification (sha256 {sha256_of(archive)}, expected "
@@ -277,12 +276,10 @@ def download_pack(
     return target
 
 
-def _fetch(
-    url: str, dest: Path, *, show_progress: bool, transport: httpx.BaseTransport | None
-) -> None:
+def _fetch(url: str, dest: Path, *, show_progress: bool) -> None:
     try:
         with (
-            httpx.Client(transport=transport, follow_redirects=True, timeout=60.0) as client,
+            httpx.Client(follow_redirects=True, timeout=60.0) as client,
             client.stream("GET", url) as response,
         ):
             if response.status_code != 200:

@@ -20,6 +20,7 @@ from facerec.service.decisions import decide
 FAR_TARGETS = (0.01, 0.001, 0.0001)
 SWEEP_THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
 FPIR_TARGET = 0.01
+TEMPLATE_PHOTOS = 2  # enrolled photos per person when comparing ways of scoring a person
 
 
 @dataclass(frozen=True)
@@ -252,12 +253,15 @@ def identification(
 
 
 def template_scorings(
-    dataset: Dataset, results: dict[str, PhotoResult], *, rule: DecisionRule, per_person: int = 2
+    dataset: Dataset, results: dict[str, PhotoResult], *, rule: DecisionRule
 ) -> list[TemplateScoring]:
-    """Rank-1 and open-set errors with ``per_person`` enrolled photos, for each way of scoring."""
+    """Rank-1 and open-set errors with ``TEMPLATE_PHOTOS`` enrolled photos per person, for each way
+    of scoring."""
     scored = []
     for name, score in SCORINGS.items():
-        result = identification(dataset, results, rule=rule, per_person=per_person, score=score)
+        result = identification(
+            dataset, results, rule=rule, per_person=TEMPLATE_PHOTOS, score=score
+        )
         scored.append(
             TemplateScoring(
                 name=name,

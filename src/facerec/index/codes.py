@@ -16,14 +16,15 @@ import numpy.typing as npt
 
 Codes = npt.NDArray[np.uint8]
 ENCODE_CHUNK = 65_536  # rows projected at once: 128 MiB of float32 at 512 bits
+SEED = 0  # of the random directions: the same codes in every process and every run
 
 
 class SignCodes:
-    def __init__(self, *, bits: int, dimension: int, seed: int = 0) -> None:
+    def __init__(self, *, bits: int, dimension: int) -> None:
         if bits <= 0 or bits % 64:
             raise ValueError(f"code_bits must be a positive multiple of 64, got {bits}")
         self.bits = bits
-        self._directions = _random_directions(bits, dimension, seed)
+        self._directions = _random_directions(bits, dimension, SEED)
 
     @property
     def bytes_per_code(self) -> int:

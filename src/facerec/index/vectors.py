@@ -49,7 +49,6 @@ class VectorIndex:
         approximate_from: int | None = None,
         code_bits: int = 512,
         candidates: int = 512,
-        seed: int = 0,
     ) -> None:
         """``approximate_from``: the number of faces from which searches go through the codes (0:
         always; None: never, every search exact)."""
@@ -61,9 +60,7 @@ class VectorIndex:
         self.code_bits = code_bits
         self.candidates = candidates
         self._signs = (
-            SignCodes(bits=code_bits, dimension=dimension, seed=seed)
-            if approximate_from is not None
-            else None
+            SignCodes(bits=code_bits, dimension=dimension) if approximate_from is not None else None
         )
         self._lock = threading.Lock()
         self._matrix = np.zeros((0, dimension), dtype=np.float32)

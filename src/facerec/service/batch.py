@@ -126,13 +126,12 @@ def enroll_archive(
     default_person_type: str,
     overrides: faces.Overrides = faces.Overrides(),
     client: str | None = None,
-    progress: Progress | None = None,
 ) -> BatchReport:
     """Enrol the photos of a zip archive (a seekable binary file); see ``items_from_zip``."""
     items = items_from_zip(
         archive, default_person_type=default_person_type, settings=runtime.settings
     )
-    return enroll_batch(runtime, items=items, overrides=overrides, client=client, progress=progress)
+    return enroll_batch(runtime, items=items, overrides=overrides, client=client)
 
 
 def _enroll_item(

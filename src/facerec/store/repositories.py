@@ -28,6 +28,8 @@ from facerec.store.clock import utcnow
 from facerec.store.owners import owner_column, owner_ref, owner_values
 from facerec.store.tables import FaceData, Student, Teacher, core_table
 
+EMBEDDING_BATCH = 2000  # rows fetched at a time when the embeddings are streamed
+
 # Faces ----------------------------------------------------------------------------------------------
 
 
@@ -153,10 +155,9 @@ def iter_embeddings(
     *,
     model_pack: str,
     ref: PersonRef | None = None,
-    batch_size: int = 2000,
 ) -> Iterator[StoredEmbedding]:
-    """Every stored embedding made by ``model_pack`` of an active person, streamed in batches (no
-    images loaded). ``ref`` narrows it to one person's.
+    """Every stored embedding made by ``model_pack`` of an active person, streamed in batches of
+    ``EMBEDDING_BATCH`` rows (no images loaded). ``ref`` narrows it to one person's.
 
     Read from the binary copy (``Embedding``, written beside FaceDescriptor by every writer and
     filled for older rows by migration 0003): parsing 512 numbers of JSON per face would dominate
@@ -168,7 +169,7 @@ def iter_embeddings(
         .where(FaceData.ModelPack == model_pack)
         .where(or_(Student.Active.is_(True), Teacher.Active.is_(True)))
         .order_by(FaceData.FaceID)
-        .execution_options(yield_per=batch_size)
+        .execution_options(yield_per=EMBEDDING_BATCH)
     )
     if ref is not None:
         query = query.where(owner_column(FaceData, ref.person_type) == ref.person_id)
