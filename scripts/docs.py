@@ -16,15 +16,31 @@ from __future__ import annotations
 import argparse
 import ast
 import inspect
+import io
+import json
+import os
+import re
 import sys
+import tempfile
 import types
 import typing
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import httpx
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from pydantic.fields import FieldInfo
 
+from facerec import errors
+from facerec.api.app import create_app
+from facerec.api.errors import status_for
+from facerec.api.openapi import api_routes, curl_command, shortened
 from facerec.config import Settings
+from facerec.engine.models import bundled_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGURATION_MD = ROOT / "docs" / "configuration.md"
@@ -120,10 +136,884 @@ def configuration_md() -> str:
     return "".join(out)
 
 
+# The API examples ---------------------------------------------------------------------------------
+
+EXAMPLES_JSON = ROOT / "src" / "facerec" / "api" / "examples.json"
+API_MD = ROOT / "docs" / "api.md"
+FACEDATA = Path(os.environ.get("FACEREC_TEST_FACEDATA", ROOT.parent / "shared" / "facedata"))
+ANGELINA = "facedata/deepface/tests/unit/dataset"
+EMPTY_PNG = "facedata/compreface/embedding-calculator/src/services/imgtools/test/files/empty.png"
+TRUNCATED = (
+    "facedata/compreface/embedding-calculator/src/services/imgtools/test/files/truncated.jpg"
+)
+# Zip archives for the bulk enrollment, built in memory: member name -> photo.
+ARCHIVES = {
+    "class-5b.zip": {
+        "S-010/blair.jpg": "facedata/lfw_krasserm/images/Tony_Blair/Tony_Blair_0001.jpg",
+        "S-011/chavez.jpg": "facedata/lfw_krasserm/images/Hugo_Chavez/Hugo_Chavez_0001.jpg",
+        "S-001/yaoming.jpg": "samples/yaoming.jpg",
+        "S-012/china.jpg": "facedata/sklearn/china.jpg",
+    }
+}
+DAY = "2026-11-26"
+
+
+def example(
+    name: str,
+    title: str,
+    method: str,
+    path: str,
+    *,
+    query: dict[str, str] | None = None,
+    json_body: dict[str, Any] | None = None,
+    form: dict[str, str] | None = None,
+    files: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """One documented request. Files name their source: ``samples/<photo>`` (the photos of the
+    installed model package), ``facedata/<path>`` (the labelled photos), ``empty`` (0 bytes) or a
+    zip of ``ARCHIVES``."""
+    return {
+        "name": name,
+        "title": title,
+        "method": method,
+        "path": path,
+        "query": query or {},
+        "json": json_body,
+        "form": form or {},
+        "files": files or {},
+    }
+
+
+def scenario() -> list[dict[str, Any]]:
+    """The documented requests, in the order they run on a fresh database: each route's examples,
+    and one example of each error a route raises itself."""
+    e = example
+    s, t = "/v1/students", "/v1/teachers"
+    return [
+        e("health", "Alive", "GET", "/health"),
+        e("ready", "Ready: models loaded, database reachable", "GET", "/ready"),
+        e("info", "What the server runs", "GET", "/v1/info"),
+        # faces and people
+        e(
+            "enroll",
+            "Enroll a student from a photo (the student is created)",
+            "POST",
+            "/v1/faces",
+            form={
+                "person_type": "student",
+                "person_id": "S-001",
+                "name": "Yao Ming",
+                "class_name": "5A",
+            },
+            files={"image": "samples/yaoming.jpg"},
+        ),
+        e(
+            "enroll_duplicate",
+            "The same face under another id",
+            "POST",
+            "/v1/faces",
+            form={"person_type": "student", "person_id": "S-003"},
+            files={"image": "samples/yaoming.jpg"},
+        ),
+        e(
+            "enroll_poor_quality",
+            "A face that fails the quality gate",
+            "POST",
+            "/v1/faces",
+            form={"person_type": "student", "person_id": "S-003"},
+            files={"image": "samples/gdp.jpg"},
+        ),
+        e(
+            "enroll_no_face",
+            "A photo without a face",
+            "POST",
+            "/v1/faces",
+            form={"person_type": "student", "person_id": "S-003"},
+            files={"image": "facedata/sklearn/china.jpg"},
+        ),
+        e(
+            "enroll_empty",
+            "An empty upload",
+            "POST",
+            "/v1/faces",
+            form={"person_type": "student", "person_id": "S-003"},
+            files={"image": "empty"},
+        ),
+        e(
+            "enroll_corrupt",
+            "A damaged JPEG",
+            "POST",
+            "/v1/faces",
+            form={"person_type": "student", "person_id": "S-003"},
+            files={"image": TRUNCATED},
+        ),
+        e(
+            "enroll_unsupported",
+            "Not an image",
+            "POST",
+            "/v1/faces",
+            form={"person_type": "student", "person_id": "S-003"},
+            files={"image": EMPTY_PNG},
+        ),
+        e(
+            "enroll_invalid",
+            "An unknown person type",
+            "POST",
+            "/v1/faces",
+            form={"person_type": "parent", "person_id": "P-1"},
+            files={"image": "samples/yaoming.jpg"},
+        ),
+        e(
+            "create_student",
+            "Create a student",
+            "POST",
+            s,
+            json_body={"person_id": "S-002", "name": "Angelina Jolie", "class_name": "5A"},
+        ),
+        e(
+            "create_student_exists",
+            "An id that is taken",
+            "POST",
+            s,
+            json_body={"person_id": "S-002", "name": "Someone else"},
+        ),
+        e(
+            "add_student_face",
+            "Add a face to a student",
+            "POST",
+            f"{s}/S-002/faces",
+            files={"image": f"{ANGELINA}/img1.jpg"},
+        ),
+        e(
+            "add_student_face_unknown",
+            "A student that does not exist",
+            "POST",
+            f"{s}/S-404/faces",
+            files={"image": f"{ANGELINA}/img2.jpg"},
+        ),
+        e(
+            "add_student_face_duplicate",
+            "Another student's face",
+            "POST",
+            f"{s}/S-002/faces",
+            files={"image": "samples/yaoming.jpg"},
+        ),
+        e(
+            "add_student_face_poor_quality",
+            "A face that fails the quality gate",
+            "POST",
+            f"{s}/S-002/faces",
+            files={"image": "samples/gdp.jpg"},
+        ),
+        e(
+            "add_student_face_no_face",
+            "A photo without a face",
+            "POST",
+            f"{s}/S-002/faces",
+            files={"image": "facedata/sklearn/china.jpg"},
+        ),
+        e(
+            "list_students",
+            "Students of class 5A",
+            "GET",
+            s,
+            query={"class_name": "5A", "limit": "50"},
+        ),
+        e("get_student", "One student", "GET", f"{s}/S-002"),
+        e("get_student_unknown", "A student that does not exist", "GET", f"{s}/S-404"),
+        e(
+            "update_student",
+            "Move a student to another class",
+            "PATCH",
+            f"{s}/S-002",
+            json_body={"class_name": "5A", "name": "Angelina J."},
+        ),
+        e(
+            "update_student_unknown",
+            "A student that does not exist",
+            "PATCH",
+            f"{s}/S-404",
+            json_body={"class_name": "6A"},
+        ),
+        e("list_student_faces", "A student's faces", "GET", f"{s}/S-002/faces"),
+        e("list_student_faces_unknown", "A student that does not exist", "GET", f"{s}/S-404/faces"),
+        e(
+            "create_teacher",
+            "Create a teacher",
+            "POST",
+            t,
+            json_body={"person_id": "T-01", "name": "Ada Lovelace", "class_name": "staff"},
+        ),
+        e(
+            "create_teacher_exists",
+            "An id that is taken",
+            "POST",
+            t,
+            json_body={"person_id": "T-01"},
+        ),
+        e(
+            "add_teacher_face",
+            "Add a face to a teacher",
+            "POST",
+            f"{t}/T-01/faces",
+            files={"image": "facedata/face_recognition/tests/test_images/obama.jpg"},
+        ),
+        e("list_teachers", "Teachers", "GET", t, query={"active": "true"}),
+        e("get_teacher", "One teacher", "GET", f"{t}/T-01"),
+        e(
+            "update_teacher",
+            "Change a teacher's group",
+            "PATCH",
+            f"{t}/T-01",
+            json_body={"class_name": "science"},
+        ),
+        e("list_teacher_faces", "A teacher's faces", "GET", f"{t}/T-01/faces"),
+        e("teacher_attendance", "A teacher's attendance", "GET", f"{t}/T-01/attendance"),
+        e(
+            "list_faces",
+            "One student's faces",
+            "GET",
+            "/v1/faces",
+            query={"person_type": "student", "person_id": "S-001"},
+        ),
+        e("get_face", "One face's record", "GET", "/v1/faces/1"),
+        e("get_face_unknown", "A face that does not exist", "GET", "/v1/faces/999"),
+        e("get_face_image", "The enrolled photo", "GET", "/v1/faces/1/image"),
+        e("get_face_image_unknown", "A face that does not exist", "GET", "/v1/faces/999/image"),
+        e(
+            "enroll_batch",
+            "Enroll a class from a zip of folders named by student id",
+            "POST",
+            "/v1/faces/batch",
+            form={"person_type": "student"},
+            files={"archive": "class-5b.zip"},
+        ),
+        e(
+            "enroll_batch_not_zip",
+            "An archive that is not a zip",
+            "POST",
+            "/v1/faces/batch",
+            files={"archive": "samples/yaoming.jpg"},
+        ),
+        # recognition
+        e(
+            "verify",
+            "Two photos of one person",
+            "POST",
+            "/v1/verify",
+            files={"image1": f"{ANGELINA}/img2.jpg", "image2": f"{ANGELINA}/img4.jpg"},
+        ),
+        e(
+            "verify_different",
+            "Two different people",
+            "POST",
+            "/v1/verify",
+            files={"image1": "samples/yaoming.jpg", "image2": "samples/gdp.jpg"},
+        ),
+        e(
+            "verify_no_face",
+            "A photo without a face",
+            "POST",
+            "/v1/verify",
+            files={"image1": "samples/yaoming.jpg", "image2": "facedata/sklearn/china.jpg"},
+        ),
+        e(
+            "identify",
+            "Everyone in a group photo",
+            "POST",
+            "/v1/identify",
+            form={"top_k": "2"},
+            files={"image": "samples/players.jpg"},
+        ),
+        e(
+            "identify_top_k",
+            "More candidates than allowed",
+            "POST",
+            "/v1/identify",
+            form={"top_k": "500"},
+            files={"image": "samples/yaoming.jpg"},
+        ),
+        e(
+            "detect",
+            "The faces of a photo",
+            "POST",
+            "/v1/detect",
+            files={"image": "samples/gdp.jpg"},
+        ),
+        # attendance
+        e(
+            "take_attendance",
+            "Take the register of class 5A from a photo",
+            "POST",
+            "/v1/attendance",
+            form={"class_name": "5A", "session_id": "P1", "date": DAY},
+            files={"image": "samples/players.jpg"},
+        ),
+        e(
+            "take_attendance_again",
+            "The same photo again: nothing is added",
+            "POST",
+            "/v1/attendance",
+            form={"class_name": "5A", "session_id": "P1", "date": DAY},
+            files={"image": "samples/players.jpg"},
+        ),
+        e(
+            "take_attendance_review",
+            "A doubtful face goes to the review queue",
+            "POST",
+            "/v1/attendance",
+            form={"class_name": "5A", "session_id": "P2", "date": DAY, "threshold": "0.65"},
+            files={"image": "samples/players.jpg"},
+        ),
+        e(
+            "take_attendance_review_2",
+            "Another doubtful face",
+            "POST",
+            "/v1/attendance",
+            form={"class_name": "5A", "session_id": "P3", "date": DAY, "threshold": "0.65"},
+            files={"image": "samples/players.jpg"},
+        ),
+        e(
+            "list_reviews",
+            "Doubtful faces waiting for a teacher",
+            "GET",
+            "/v1/attendance/reviews",
+            query={"from": DAY, "class_name": "5A"},
+        ),
+        e(
+            "confirm_review",
+            "It is the candidate",
+            "POST",
+            "/v1/attendance/reviews/1/confirm",
+            json_body={"by": "t.miller"},
+        ),
+        e(
+            "confirm_review_unknown",
+            "A review that does not exist",
+            "POST",
+            "/v1/attendance/reviews/999/confirm",
+            json_body={"by": "t.miller"},
+        ),
+        e(
+            "confirm_review_unknown_person",
+            "Confirm as a person that does not exist",
+            "POST",
+            "/v1/attendance/reviews/2/confirm",
+            json_body={"by": "t.miller", "person_type": "student", "person_id": "S-404"},
+        ),
+        e(
+            "reject_review",
+            "It is not the candidate",
+            "POST",
+            "/v1/attendance/reviews/2/reject",
+            json_body={"by": "t.miller", "note": "not in class"},
+        ),
+        e(
+            "reject_review_unknown",
+            "A review that does not exist",
+            "POST",
+            "/v1/attendance/reviews/999/reject",
+            json_body={"by": "t.miller"},
+        ),
+        e(
+            "reject_review_resolved",
+            "Reject a confirmed review",
+            "POST",
+            "/v1/attendance/reviews/1/reject",
+            json_body={"by": "t.miller"},
+        ),
+        e(
+            "confirm_review_resolved",
+            "Confirm a rejected review",
+            "POST",
+            "/v1/attendance/reviews/2/confirm",
+            json_body={"by": "t.miller"},
+        ),
+        e(
+            "mark",
+            "Mark a student absent by hand",
+            "POST",
+            "/v1/attendance/marks",
+            json_body={
+                "person_type": "student",
+                "person_id": "S-002",
+                "status": "absent",
+                "date": DAY,
+                "session_id": "P1",
+                "by": "t.miller",
+                "note": "ill",
+            },
+        ),
+        e(
+            "mark_unknown",
+            "A person that does not exist",
+            "POST",
+            "/v1/attendance/marks",
+            json_body={
+                "person_type": "student",
+                "person_id": "S-404",
+                "status": "present",
+                "date": DAY,
+                "by": "t.miller",
+            },
+        ),
+        e(
+            "list_records",
+            "Class 5A's present marks",
+            "GET",
+            "/v1/attendance",
+            query={"from": DAY, "to": DAY, "class_name": "5A", "status": "present"},
+        ),
+        e(
+            "list_records_bad_range",
+            "from after to",
+            "GET",
+            "/v1/attendance",
+            query={"from": "2026-11-30", "to": "2026-11-01"},
+        ),
+        e(
+            "absentees",
+            "Who of 5A was not there",
+            "GET",
+            "/v1/attendance/absentees",
+            query={"class_name": "5A", "date": DAY, "session_id": "P1"},
+        ),
+        e(
+            "export_csv",
+            "The register as CSV",
+            "GET",
+            "/v1/attendance/export.csv",
+            query={"from": DAY, "to": DAY, "class_name": "5A"},
+        ),
+        e(
+            "list_changes",
+            "The corrections of a day",
+            "GET",
+            "/v1/attendance/changes",
+            query={"from": DAY, "to": DAY},
+        ),
+        e(
+            "student_attendance",
+            "A student's attendance history",
+            "GET",
+            f"{s}/S-002/attendance",
+            query={"from": "2026-11-01", "to": "2026-11-30"},
+        ),
+        e(
+            "student_attendance_unknown",
+            "A student that does not exist",
+            "GET",
+            f"{s}/S-404/attendance",
+        ),
+        # logs and admin
+        e(
+            "list_logs",
+            "Identifications that matched",
+            "GET",
+            "/v1/logs",
+            query={"operation": "identify", "result": "match", "limit": "10"},
+        ),
+        e(
+            "list_logs_person",
+            "Everything logged about a student",
+            "GET",
+            "/v1/logs",
+            query={"person_type": "student", "person_id": "S-001", "limit": "3"},
+        ),
+        e("prune_logs", "Delete expired logs now", "POST", "/v1/admin/logs/prune"),
+        e("reindex", "Rebuild the index from the database", "POST", "/v1/admin/reindex"),
+        # erasure, last
+        e("delete_face", "Delete one face", "DELETE", "/v1/faces/1"),
+        e("delete_face_unknown", "A face that does not exist", "DELETE", "/v1/faces/999"),
+        e("delete_teacher", "Delete a teacher and their data", "DELETE", f"{t}/T-01"),
+        e(
+            "delete_student",
+            "Erase a student, their faces, attendance and logs",
+            "DELETE",
+            f"{s}/S-011",
+            query={"erase_logs": "true"},
+        ),
+        e("delete_student_unknown", "A student that does not exist", "DELETE", f"{s}/S-404"),
+    ]
+
+
+def _source_bytes(source: str) -> bytes:
+    if source == "empty":
+        return b""
+    if source in ARCHIVES:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for member, photo in ARCHIVES[source].items():
+                archive.writestr(member, _source_bytes(photo))
+        return buffer.getvalue()
+    kind, _, rest = source.partition("/")
+    folder = {"samples": bundled_dir(), "facedata": FACEDATA}[kind]
+    return (folder / rest).read_bytes()
+
+
+def _file_name(source: str) -> str:
+    return "empty.jpg" if source == "empty" else source.rsplit("/", 1)[-1]
+
+
+def _route_of(app: FastAPI, method: str, path: str) -> str:
+    for route in api_routes(app):
+        pattern = re.sub(r"\{[^}]+\}", "[^/]+", route.path)
+        if route.method == method and re.fullmatch(pattern, path):
+            return route.path
+    raise ValueError(f"no route for {method} {path}")
+
+
+def send(
+    client: TestClient, request: dict[str, Any], read: Callable[[str], bytes] = _source_bytes
+) -> httpx.Response:
+    """Send one documented request (its files read by ``read``)."""
+    files = {
+        field: (_file_name(source), read(source), "application/octet-stream")
+        for field, source in request["files"].items()
+    }
+    return client.request(
+        request["method"],
+        request["path"],
+        params=request["query"] or None,
+        json=request["json"],
+        data=request["form"] or None,
+        files=files or None,
+    )
+
+
+def run_examples(
+    app: FastAPI, client: TestClient, requests: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Send each request to the app, in order, and record its answer beside it."""
+    recorded = []
+    for request in requests:
+        response = send(client, request)
+        content_type = (
+            response.headers.get("content-type", "").split(";")[0] if response.content else ""
+        )
+        body: Any = None
+        if content_type == "application/json":
+            body = response.json()
+        elif content_type.startswith("text/"):
+            body = response.text
+        recorded.append(
+            {
+                **{k: request[k] for k in ("name", "title", "method")},
+                "route": _route_of(app, request["method"], request["path"]),
+                **{k: request[k] for k in ("path", "query", "json", "form", "files")},
+                "status": response.status_code,
+                "content_type": content_type,
+                "body": body,
+            }
+        )
+    return recorded
+
+
+def example_settings(data_dir: Path, **overrides: Any) -> Settings:
+    """The settings the examples run with: the defaults, on a fresh SQLite database."""
+    values: dict[str, Any] = {
+        "data_dir": data_dir,
+        "models_dir": data_dir / "models",
+        "model_download": False,
+        "timezone": "UTC",
+        "_env_file": None,
+        **overrides,
+    }
+    return Settings(**values)
+
+
+CLIENT_ADDRESS = ("203.0.113.7", 50000)  # a documentation address (RFC 5737), shown in the logs
+
+
+def record_examples(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Run ``requests`` against a fresh app with the real models, on a fresh SQLite database."""
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app(example_settings(Path(folder)))
+        with TestClient(app, client=CLIENT_ADDRESS) as client:
+            return run_examples(app, client, requests)
+
+
+# What may differ between two runs of the same request: the clock, and figures computed in floating
+# point (a box, a score) by another CPU.
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
+VOLATILE_KEYS = {"version", "available_providers"}
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 0.02 + 0.02 * abs(b)
+
+
+def _same_scalar(fresh: Any, stored: Any) -> bool:
+    if isinstance(stored, bool) or isinstance(fresh, bool):
+        return fresh is stored
+    if isinstance(stored, float) or isinstance(fresh, float):
+        return isinstance(fresh, (int, float)) and _close(float(fresh), float(stored))
+    if isinstance(stored, str) and isinstance(fresh, str):
+        if TIMESTAMP.fullmatch(stored):
+            return TIMESTAMP.fullmatch(fresh) is not None
+        if "\n" in stored:  # CSV: cell by cell
+            return _same_csv(fresh, stored)
+    return bool(fresh == stored)
+
+
+def _same_csv(fresh: str, stored: str) -> bool:
+    fresh_rows, stored_rows = fresh.splitlines(), stored.splitlines()
+    if len(fresh_rows) != len(stored_rows):
+        return False
+    for fresh_row, stored_row in zip(fresh_rows, stored_rows, strict=True):
+        fresh_cells, stored_cells = fresh_row.split(","), stored_row.split(",")
+        if len(fresh_cells) != len(stored_cells):
+            return False
+        for a, b in zip(fresh_cells, stored_cells, strict=True):
+            try:
+                if not _close(float(a), float(b)):
+                    return False
+            except ValueError:
+                if not _same_scalar(a, b):
+                    return False
+    return True
+
+
+def differences(fresh: Any, stored: Any, where: str = "") -> list[str]:
+    """Where ``fresh`` does not have ``stored``'s shape and stable values."""
+    if isinstance(stored, dict):
+        if not isinstance(fresh, dict):
+            return [f"{where or '.'}: {type(fresh).__name__} instead of an object"]
+        if set(fresh) != set(stored):
+            return [f"{where or '.'}: keys {sorted(fresh)} instead of {sorted(stored)}"]
+        return [
+            d
+            for key in stored
+            if key not in VOLATILE_KEYS
+            for d in differences(fresh[key], stored[key], f"{where}.{key}")
+        ]
+    if isinstance(stored, list):
+        if not isinstance(fresh, list) or len(fresh) != len(stored):
+            return [f"{where}: {fresh!r:.80} instead of a list of {len(stored)}"]
+        return [
+            d
+            for i, (a, b) in enumerate(zip(fresh, stored, strict=True))
+            for d in differences(a, b, f"{where}[{i}]")
+        ]
+    if not _same_scalar(fresh, stored):
+        return [f"{where}: {fresh!r:.80} instead of {stored!r:.80}"]
+    return []
+
+
+def example_differences(fresh: list[dict[str, Any]], stored: list[dict[str, Any]]) -> list[str]:
+    """How the app's answers (``fresh``) differ from the documented ones (``stored``)."""
+    found = []
+    for new, old in zip(fresh, stored, strict=True):
+        for key in ("route", "status", "content_type"):
+            if new[key] != old[key]:
+                found.append(f"{old['name']}: {key} {new[key]!r} instead of {old[key]!r}")
+        found += [f"{old['name']}: body{d}" for d in differences(new["body"], old["body"])]
+    return found
+
+
+def stored_examples() -> list[dict[str, Any]]:
+    examples: list[dict[str, Any]] = json.loads(EXAMPLES_JSON.read_text(encoding="utf-8"))[
+        "examples"
+    ]
+    return examples
+
+
+def examples_json(examples: list[dict[str, Any]]) -> str:
+    return json.dumps({"examples": examples}, indent=1, ensure_ascii=False) + "\n"
+
+
+# docs/api.md ---------------------------------------------------------------------------------------
+
+API_HEADER = """\
+# The HTTP API
+
+<!-- Generated by `python scripts/docs.py api` from the OpenAPI of the app (src/facerec/api/openapi.py)
+and the examples it records from the real app (src/facerec/api/examples.json); do not edit by hand.
+tests/test_docs.py fails when this file is stale, and replays every example against the app. -->
+
+The running server serves the same documentation interactively at `/docs` (Swagger UI) and as
+`/openapi.json`. Every example below was recorded from the real app on a fresh database, in this
+order, with the photos that ship with the bundled model (`yaoming.jpg`, `players.jpg`, `gdp.jpg`)
+and the labelled photos of `../shared/facedata`. Lists longer than three items are cut to three, chosen
+to show each kind of item (each `decision` or `status`).
+
+"""
+
+
+def _resolve(schema: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        schema = spec["components"]["schemas"][name]
+    return schema
+
+
+def _type_name(schema: dict[str, Any], spec: dict[str, Any]) -> str:
+    schema = _resolve(schema, spec)
+    if "anyOf" in schema:
+        kinds = [_type_name(s, spec) for s in schema["anyOf"] if s.get("type") != "null"]
+        return " or ".join(kinds)
+    if "enum" in schema:
+        return " \\| ".join(f"`{v}`" for v in schema["enum"])
+    if schema.get("format") == "binary" or schema.get("contentMediaType"):
+        return "file"
+    if schema.get("type") == "array":
+        return f"list of {_type_name(schema.get('items', {}), spec)}"
+    return str(schema.get("format") or schema.get("type") or "object")
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _parameters(operation: dict[str, Any], spec: dict[str, Any]) -> list[str]:
+    rows = []
+    for p in operation.get("parameters", []):
+        schema = p.get("schema", {})
+        default = schema.get("default")
+        meaning = p.get("description") or schema.get("description") or ""
+        if default is not None:
+            meaning = f"{meaning} (default `{json.dumps(default)}`)".strip()
+        required = "yes" if p.get("required") else ""
+        rows.append(
+            f"| `{p['name']}` | {p['in']} | {_type_name(schema, spec)} | {required} | {_cell(meaning)} |"
+        )
+    for media, content in operation.get("requestBody", {}).get("content", {}).items():
+        body = _resolve(content["schema"], spec)
+        where = "form" if media == "multipart/form-data" else "body"
+        for name, field in body.get("properties", {}).items():
+            meaning = field.get("description") or _resolve(field, spec).get("description") or ""
+            if field.get("default") is not None:
+                meaning = f"{meaning} (default `{json.dumps(field['default'])}`)".strip()
+            required = "yes" if name in body.get("required", []) else ""
+            rows.append(
+                f"| `{name}` | {where} | {_type_name(field, spec)} | {required} | {_cell(meaning)} |"
+            )
+    if not rows:
+        return []
+    return ["| parameter | in | type | required | meaning |", "|---|---|---|---|---|", *rows, ""]
+
+
+def compact_json(value: Any, indent: int = 0) -> str:
+    """JSON with each object or list on one line where it fits in 96 columns, expanded where not."""
+    one = json.dumps(value, ensure_ascii=False)
+    if len(one) + indent <= 96 or not isinstance(value, (dict, list)) or not value:
+        return one
+    inner = " " * (indent + 2)
+    if isinstance(value, dict):
+        parts = [f"{inner}{json.dumps(k)}: {compact_json(v, indent + 2)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(parts) + "\n" + " " * indent + "}"
+    parts = [inner + compact_json(v, indent + 2) for v in value]
+    return "[\n" + ",\n".join(parts) + "\n" + " " * indent + "]"
+
+
+def _response_block(example: dict[str, Any]) -> list[str]:
+    status = example["status"]
+    if example["content_type"] == "application/json":
+        body = compact_json(shortened(example["body"]))
+        return [f"`{status}`", "", "```json", body, "```", ""]
+    if example["content_type"].startswith("text/"):
+        return [
+            f"`{status}` (`{example['content_type']}`)",
+            "",
+            "```",
+            example["body"].replace("\r\n", "\n").rstrip("\n"),
+            "```",
+            "",
+        ]
+    if example["content_type"]:
+        return [f"`{status}`: the photo's bytes (`{example['content_type']}`).", ""]
+    return [f"`{status}`, no body.", ""]
+
+
+def _operation_section(
+    method: str,
+    path: str,
+    operation: dict[str, Any],
+    spec: dict[str, Any],
+    examples: list[dict[str, Any]],
+) -> list[str]:
+    lines = [f"### `{method} {path}`: {operation['summary']}", "", operation["description"], ""]
+    lines += _parameters(operation, spec)
+    errors_declared = [
+        f"{status} {response['description']}"
+        for status, response in operation["responses"].items()
+        if status.startswith(("4", "5")) and "`" in response.get("description", "")
+    ]
+    if errors_declared:
+        lines += ["Errors: " + "; ".join(errors_declared) + ".", ""]
+    own = [e for e in examples if e["method"] == method and e["route"] == path]
+    for e in own:
+        if e["status"] < 400:
+            lines += [
+                f"**Example**: {e['title']}",
+                "",
+                "```bash",
+                curl_command(e),
+                "```",
+                "",
+            ]
+            lines += _response_block(e)
+    failures = [e for e in own if e["status"] >= 400]
+    if failures:
+        lines += ["Error examples:", ""]
+        for e in failures:
+            error = e["body"]["error"]
+            lines.append(
+                f"- {e['title']}: `{curl_command(e)}` → `{e['status']}` `{error['code']}`: {error['message']}"
+            )
+        lines.append("")
+    return lines
+
+
+def _leaf_errors(base: type[errors.FacerecError]) -> list[type[errors.FacerecError]]:
+    subclasses = base.__subclasses__()
+    return [leaf for sub in subclasses for leaf in _leaf_errors(sub)] if subclasses else [base]
+
+
+def _errors_table() -> list[str]:
+    codes: dict[int, list[str]] = {}
+    for error_type in _leaf_errors(errors.FacerecError):
+        codes.setdefault(status_for(error_type("")), []).append(error_type.code)
+    rows = [
+        f"| {status} | {', '.join(f'`{c}`' for c in sorted(set(found)))} |"
+        for status, found in sorted(codes.items())
+    ]
+    return [
+        "## Errors",
+        "",
+        "Every error code, by HTTP status (each route below lists those it can return):",
+        "",
+        "| status | codes |",
+        "|---|---|",
+        *rows,
+        "",
+        "A path or method the API does not have answers 404 `not_found` or 405 `method_not_allowed`, "
+        "and a bug 500 `internal_error`, in the same shape.",
+        "",
+    ]
+
+
+def api_md(examples: list[dict[str, Any]]) -> str:
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app(example_settings(Path(folder)))
+    spec = app.openapi()
+    lines = [API_HEADER + spec["info"]["description"], "", *_errors_table()]
+    by_tag: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            by_tag.setdefault(operation["tags"][0], []).append((method.upper(), path, operation))
+    for tag in spec["tags"]:
+        title = tag["name"].capitalize()
+        lines += [f"## {title}", "", tag["description"], ""]
+        for method, path, operation in by_tag.get(tag["name"], []):
+            lines += _operation_section(method, path, operation, spec, examples)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
 def _write_or_check(path: Path, text: str, *, check: bool) -> bool:
     """Write ``text`` to ``path``; with ``check``, only say whether it already holds it."""
     if check:
-        fresh = path.is_file() and path.read_text(encoding="utf-8") == text
+        fresh = path.is_file() and path.read_bytes() == text.encode("utf-8")
         if not fresh:
             print(f"{path.relative_to(ROOT)} is stale: run python scripts/docs.py", file=sys.stderr)
         return fresh
@@ -132,12 +1022,40 @@ def _write_or_check(path: Path, text: str, *, check: bool) -> bool:
     return True
 
 
+REQUEST_KEYS = ("name", "title", "method", "path", "query", "json", "form", "files")
+
+
+def check_api() -> bool:
+    """The stored examples are the scenario's, the app still answers them so, and api.md is theirs."""
+    stored = stored_examples()
+    if [{k: e[k] for k in REQUEST_KEYS} for e in stored] != scenario():
+        print(f"{EXAMPLES_JSON.relative_to(ROOT)} is stale: the scenario changed", file=sys.stderr)
+        return False
+    found = example_differences(record_examples(stored), stored)
+    for line in found:
+        print(f"example {line}", file=sys.stderr)
+    return not found and _write_or_check(API_MD, api_md(stored), check=True)
+
+
+def write_api() -> None:
+    recorded = record_examples(scenario())
+    _write_or_check(EXAMPLES_JSON, examples_json(recorded), check=False)
+    _write_or_check(API_MD, api_md(recorded), check=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("what", choices=["config", "all"])
+    parser.add_argument("what", choices=["config", "api", "all"])
     parser.add_argument("--check", action="store_true", help="fail on a stale file, write nothing")
     args = parser.parse_args(argv)
-    fresh = _write_or_check(CONFIGURATION_MD, configuration_md(), check=args.check)
+    fresh = True
+    if args.what in ("config", "all"):
+        fresh &= _write_or_check(CONFIGURATION_MD, configuration_md(), check=args.check)
+    if args.what in ("api", "all"):
+        if args.check:
+            fresh &= check_api()
+        else:
+            write_api()
     return 0 if fresh else 1
 
 

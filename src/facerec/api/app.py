@@ -12,11 +12,11 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from facerec import __version__
-from facerec.api import schemas
 from facerec.api.deps import require_api_key
 from facerec.api.errors import install_error_handlers
 from facerec.api.limits import BodySizeLimit
 from facerec.api.maintenance import prune_logs_periodically
+from facerec.api.openapi import document
 from facerec.api.routes import admin, attendance, batch, faces, health, logs, recognition
 from facerec.api.routes.people import people_router
 from facerec.config import Settings
@@ -24,13 +24,6 @@ from facerec.domain import PersonType
 from facerec.service.runtime import Runtime, start_runtime
 
 log = logging.getLogger(__name__)
-
-DESCRIPTION = """Self-hosted face recognition for schools: manage students and teachers, enroll
-their faces (one by one or in bulk), verify two images (1:1), identify enrolled people (1:N), take
-attendance from a class photo, correct it and report on it, and query the recognition logs. Errors
-have one shape: `{"error": {"code": ..., "message": ...}}`.
-
-The bundled InsightFace weights are for non-commercial research only."""
 
 
 def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
@@ -60,7 +53,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
             app.state.runtime.close()
             app.state.runtime = None
 
-    app = FastAPI(title="facerec", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="facerec", version=__version__, lifespan=lifespan)
     app.state.settings = settings
     app.state.runtime = None
     app.state.limiter = anyio.CapacityLimiter(settings.workers)
@@ -91,7 +84,6 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         admin.router,
     ]
     for router in routers:
-        app.include_router(
-            router, dependencies=[Depends(require_api_key)], responses=schemas.ERROR_RESPONSES
-        )
+        app.include_router(router, dependencies=[Depends(require_api_key)])
+    document(app)  # summaries, descriptions, errors and examples: api/route_docs.py
     return app

@@ -25,7 +25,6 @@ from facerec.api.schemas.attendance import (
 )
 from facerec.api.schemas.batch import BatchItemResult, BatchResponse, BatchTotals
 from facerec.api.schemas.common import (
-    ERROR_RESPONSES,
     BBox,
     Candidate,
     DetectResponse,
@@ -49,7 +48,6 @@ from facerec.api.schemas.logs import Log, LogList, LogPruneResponse
 from facerec.api.schemas.people import Erasure, Person, PersonCreate, PersonList, PersonUpdate
 
 __all__ = [
-    "ERROR_RESPONSES",
     "Absentee",
     "AbsenteeList",
     "Actor",

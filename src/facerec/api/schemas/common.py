@@ -34,22 +34,6 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse, "description": description}
-    for status, description in {
-        400: "Empty or damaged image",
-        401: "Missing or wrong X-API-Key",
-        404: "No such face, person or review",
-        409: "The face already matches another person (duplicate_face), the person exists "
-        "(person_exists), or the review was resolved the other way (review_resolved)",
-        413: "Image or request too large",
-        415: "Not a supported image format",
-        422: "Invalid input, no face found, or a face too poor to enrol (poor_quality)",
-        503: "Model or database unavailable",
-    }.items()
-}
-
-
 class BBox(BaseModel):
     x1: float
     y1: float
