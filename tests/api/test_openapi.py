@@ -192,7 +192,9 @@ def test_routes_that_take_a_photo_answer_each_image_error(
 ) -> None:
     app, client, _ = replayed
     too_large = b"\xff" * (app.state.settings.max_image_bytes + 1)
-    truncated = script._source_bytes(script.TRUNCATED)
+    truncated = facedata.path(
+        "compreface/embedding-calculator/src/services/imgtools/test/files/truncated.jpg"
+    ).read_bytes()
     bad_photos = {
         errors.EmptyImage: b"",
         errors.UnsupportedImage: b"hello",
