@@ -558,7 +558,15 @@ def check_api() -> bool:
 
 
 def write_api() -> None:
+    """Record the answers; where one differs from the stored answer only in what may differ between
+    runs (times, the last digits of a score), keep the stored one, so that regenerating changes
+    nothing that did not change."""
+    stored = {e["name"]: e for e in stored_examples()}
     recorded = record_examples(documented_requests())
+    for example in recorded:
+        old = stored.get(example["name"])
+        if old is not None and not example_differences([example], [old]):
+            example["body"] = old["body"]
     _write_or_check(EXAMPLES_JSON, examples_json(recorded), check=False)
     _write_or_check(API_MD, api_md(recorded), check=False)
 
