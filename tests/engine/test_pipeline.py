@@ -5,7 +5,9 @@ people."""
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -39,17 +41,29 @@ def reference(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-unty
     return analysis
 
 
-def equivalence_photos(samples: Path, facedata: Facedata) -> list[Path]:
+@dataclass(frozen=True)
+class Compared:
+    """A photo of the equivalence set, decoded, with the faces FaceAnalysis finds in it."""
+
+    photo: Path
+    image: np.ndarray  # type: ignore[type-arg]
+    theirs: list[Any]
+
+
+@pytest.fixture(scope="module")
+def compared(reference, samples: Path, facedata: Facedata) -> list[Compared]:  # type: ignore[no-untyped-def]
+    """The photos the pipelines are compared on, each run through FaceAnalysis once for the module."""
     picked = [samples / "yaoming.jpg", samples / "players.jpg", samples / "gdp.jpg"]
     picked += [facedata.path(r["file"]) for r in facedata.labelled_single_faces()[::15]]
     picked += [facedata.path(r["file"]) for r in facedata.with_identity("GROUP")[:4]]
-    return picked
+    photos = [(photo, pixels(photo)) for photo in picked]
+    return [Compared(photo, image, reference.get(image)) for photo, image in photos]
 
 
-def compare_with_reference(engine: FaceEngine, reference, image: np.ndarray) -> int:  # type: ignore[no-untyped-def, type-arg]
+def compare_with_reference(engine: FaceEngine, photo: Compared) -> int:
     """Assert that every face FaceAnalysis finds has the same box, score and embedding in ours."""
-    ours = engine.analyze(image)
-    theirs = reference.get(image)
+    ours = engine.analyze(photo.image)
+    theirs = photo.theirs
     assert len(ours) == len(theirs)
     for face in theirs:
         mine = min(
@@ -66,22 +80,17 @@ def engine_with(**options: object) -> FaceEngine:
     return FaceEngine(files, SessionOptions(), DetectionOptions(**options))  # type: ignore[arg-type]
 
 
-def test_embeddings_equal_insightface_face_analysis(
-    reference,
-    samples: Path,
-    facedata: Facedata,  # type: ignore[no-untyped-def]
-) -> None:
+def test_embeddings_equal_insightface_face_analysis(compared: list[Compared]) -> None:
     plain = engine_with(sizing="letterbox", pad_retry_ratio=0, orientation_check_below=0)
     letterbox = engine_with(sizing="letterbox")
-    compared = 0
-    for photo in equivalence_photos(samples, facedata):
-        image = pixels(photo)
+    faces = 0
+    for photo in compared:
         # With InsightFace's letterbox input and without the retries, facerec's pipeline is
         # InsightFace's, face for face.
-        compared += compare_with_reference(plain, reference, image)
+        faces += compare_with_reference(plain, photo)
         # With them, it differs only where FaceAnalysis finds nothing or a weak main face: tight
         # crops and photos on their side.
-        found = reference.get(image)
+        found = photo.theirs
         if (
             found
             and max(
@@ -89,26 +98,21 @@ def test_embeddings_equal_insightface_face_analysis(
             ).det_score
             >= 0.7
         ):
-            compare_with_reference(letterbox, reference, image)
-    assert compared >= 40
+            compare_with_reference(letterbox, photo)
+    assert faces >= 40
 
 
-def test_fitted_input_finds_the_faces_face_analysis_finds(
-    reference,
-    samples: Path,
-    facedata: Facedata,  # type: ignore[no-untyped-def]
-) -> None:
+def test_fitted_input_finds_the_faces_face_analysis_finds(compared: list[Compared]) -> None:
     """The default input (the photo at its own size) sees the faces at another scale, so its
     landmarks, and so its embeddings, differ a little from FaceAnalysis's; the faces are the same,
     and now and then one more (img62.jpg: a face cut by the photo's edge, score 0.51)."""
     fitted = engine_with(sizing="fitted", pad_retry_ratio=0, orientation_check_below=0)
     cosines, more = [], []
-    for photo in equivalence_photos(samples, facedata):
-        image = pixels(photo)
-        ours, theirs = fitted.analyze(image), reference.get(image)
-        assert len(ours) >= len(theirs), photo.name
+    for photo in compared:
+        ours, theirs = fitted.analyze(photo.image), photo.theirs
+        assert len(ours) >= len(theirs), photo.photo.name
         if len(ours) > len(theirs):
-            more.append(photo.name)
+            more.append(photo.photo.name)
         for face in theirs:
             mine = min(
                 ours,
