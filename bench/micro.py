@@ -13,8 +13,8 @@ comment names, taken in turns in one run.
   copy; EXIF orientation of a photo without an orientation tag in place, and as a copy.
 - ``engine/image.py``, ``_NEXT_MARKER``: finding each marker after a JPEG scan (the same photo's
   bytes) with the pattern ``\\xff[^...]``, and with ``\\xff+[^...]``.
-- ``index/codes.py``, ``SignCodes.nearest``: one query's Hamming scan of a million 512-bit codes
-  with one OpenMP thread, and with all of the machine's cores.
+- ``index/codes.py``, ``SignCodes.nearest``: one query's Hamming scan of a million random 512-bit
+  codes with one OpenMP thread, and with all of the machine's cores.
 
 Each figure is the median over rounds of the mean time of a call (the two sides alternating round by
 round). A benchmark, not a test.
@@ -192,7 +192,7 @@ def hamming_rows(rounds: int) -> list[list[str]]:
         lambda: SignCodes.nearest(codes, query, 512), all_cores, rounds=rounds, number=5
     )
     faiss.omp_set_num_threads(1)
-    where = "`index/codes.py` one query's scan of 1,000,000 512-bit codes"
+    where = "`index/codes.py` one query's scan of 1,000,000 random 512-bit codes"
     return [row(where, "1 OpenMP thread", f"{cores} OpenMP threads", timed)]
 
 
