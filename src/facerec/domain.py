@@ -128,6 +128,22 @@ class Person:
     face_count: int
 
 
+class Unset(enum.Enum):
+    """A field a partial update leaves as it is."""
+
+    UNSET = "unset"
+
+
+UNSET = Unset.UNSET
+
+
+@dataclass(frozen=True)
+class PersonChanges:
+    name: str | Unset | None = UNSET
+    class_name: str | Unset | None = UNSET
+    active: bool | Unset = UNSET
+
+
 @dataclass(frozen=True)
 class FaceRecord:
     """An enrolled face as stored (without its embedding or image)."""

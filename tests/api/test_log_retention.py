@@ -18,6 +18,7 @@ from sqlalchemy import insert, select
 from facerec.api.app import create_app
 from facerec.api.maintenance import prune_logs_periodically
 from facerec.service.logs import prune_logs
+from facerec.service.maintenance import prune_expired
 from facerec.service.runtime import open_database
 from facerec.store.clock import utcnow
 from facerec.store.db import Database
@@ -115,7 +116,11 @@ def test_loop_prunes_again_at_every_interval(tmp_path: Path) -> None:
         async def main() -> None:
             async with anyio.create_task_group() as tasks:
                 tasks.start_soon(
-                    partial(prune_logs_periodically, database, settings, interval_s=0.1)
+                    partial(
+                        prune_logs_periodically,
+                        partial(prune_expired, database, settings),
+                        interval_s=0.1,
+                    )
                 )
                 await anyio.to_thread.run_sync(later_logs)
                 tasks.cancel_scope.cancel()
@@ -134,7 +139,7 @@ def test_loop_survives_an_unreachable_database_and_retries(
 
     async def main() -> None:
         with anyio.move_on_after(1.0):  # then cancelled, as the lifespan cancels it at shutdown
-            await prune_logs_periodically(nowhere, settings, interval_s=0.1)
+            await prune_logs_periodically(partial(prune_expired, nowhere, settings), interval_s=0.1)
 
     try:
         anyio.run(main)  # returns: the failures never escape the loop

@@ -9,14 +9,13 @@ from datetime import timedelta
 import numpy as np
 from sqlalchemy import insert
 
-from facerec.domain import BoundingBox, PersonRef, PersonType, unit_embedding
+from facerec.domain import BoundingBox, PersonChanges, PersonRef, PersonType, unit_embedding
 from facerec.index.vectors import VectorIndex
 from facerec.service.index_sync import IndexSync
 from facerec.store import people
 from facerec.store import repositories as repo
 from facerec.store.clock import utcnow
 from facerec.store.db import Database
-from facerec.store.people import PersonChanges
 from facerec.store.tables import IndexChanges
 
 PACK = "bundled"

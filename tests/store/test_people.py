@@ -9,12 +9,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from facerec.domain import BoundingBox, PersonRef, PersonType, unit_embedding
+from facerec.domain import UNSET, BoundingBox, PersonChanges, PersonRef, PersonType, unit_embedding
 from facerec.errors import PersonExists, PersonNotFound
 from facerec.store import people
 from facerec.store import repositories as repo
 from facerec.store.db import Database
-from facerec.store.people import UNSET, PersonChanges
 from facerec.store.tables import (
     AttendanceChanges,
     AttendanceRecords,

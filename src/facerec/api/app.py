@@ -21,6 +21,7 @@ from facerec.api.routes import admin, attendance, batch, faces, health, logs, re
 from facerec.api.routes.people import people_router
 from facerec.config import Settings
 from facerec.domain import PersonType
+from facerec.service.maintenance import prune_expired
 from facerec.service.runtime import Runtime, start_runtime
 
 log = logging.getLogger(__name__)
@@ -40,8 +41,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
             )
         prune = partial(
             prune_logs_periodically,
-            app.state.runtime.database,
-            settings,
+            partial(prune_expired, app.state.runtime.database, settings),
             interval_s=settings.log_prune_interval_s,
         )
         try:

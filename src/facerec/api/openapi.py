@@ -22,7 +22,7 @@ from facerec import errors
 from facerec.api.deps import get_runtime
 from facerec.api.errors import status_for
 from facerec.api.route_docs import DESCRIPTION, ROUTES, TAGS
-from facerec.api.schemas import ErrorResponse
+from facerec.views import ErrorResponse
 
 Operation = dict[str, Any]
 

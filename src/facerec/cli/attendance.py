@@ -36,8 +36,8 @@ def attendance(
     threshold: float | None = typer.Option(None, help="Override the threshold"),
 ) -> None:
     """Mark everyone recognised in PHOTO present (as POST /v1/attendance; prints its JSON)."""
-    from facerec.api.schemas import AttendanceResponse
     from facerec.service import attendance as service
+    from facerec.views import AttendanceResponse
 
     with domain_errors():
         chosen = service.attendance_session(
@@ -62,9 +62,9 @@ def absentees(
     on: datetime | None = typer.Option(None, "--date", formats=DATE_FORMATS, help="Default today"),
 ) -> None:
     """The active students of a class not marked present (as GET /v1/attendance/absentees)."""
-    from facerec.api.schemas import Absentee, AbsenteeList, AttendanceSession
     from facerec.service import attendance as service
     from facerec.service import reports
+    from facerec.views import Absentee, AbsenteeList, AttendanceSession
 
     with domain_errors():
         chosen = service.attendance_session(
@@ -91,8 +91,8 @@ def report(
     out: Path | None = typer.Option(None, help="Write to this file instead of stdout"),
 ) -> None:
     """Attendance records in a date range: the CSV of GET /v1/attendance/export.csv, or JSON."""
-    from facerec.api.schemas import Record
     from facerec.service import export, reports
+    from facerec.views import Record
 
     if output_format not in ("csv", "json"):
         typer.echo("error [invalid_input]: --format is csv or json", err=True)

@@ -38,10 +38,10 @@ def enroll_dir(
     """
     from tqdm import tqdm
 
-    from facerec.api.schemas import BatchResponse
     from facerec.service import batch, faces
     from facerec.service.batch import BatchReport
     from facerec.service.runtime import Runtime
+    from facerec.views import BatchResponse
 
     settings = load_settings()
     with domain_errors():  # a bad folder fails before the models load

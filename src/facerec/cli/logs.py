@@ -32,8 +32,8 @@ def logs_list(
     offset: int = typer.Option(0, help="Skip this many"),
 ) -> None:
     """Print the recognition logs, newest first, as JSON (the shape of GET /v1/logs)."""
-    from facerec.api.schemas import Log, LogList
     from facerec.service import logs
+    from facerec.views import Log, LogList
 
     with domain_errors():
         first, last = _time(since, "since"), _time(until, "until")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import typer
 
 from facerec.cli.common import app, domain_errors, load_settings, print_json
@@ -13,23 +15,9 @@ app.add_typer(models_app, name="models")
 @models_app.command("list")
 def models_list() -> None:
     """The known model packs and whether each is present."""
-    from facerec.engine.models import PACKS, is_present
+    from facerec.service.models import list_packs
 
-    settings = load_settings()
-    print_json(
-        [
-            {
-                "name": p.name,
-                "description": p.description,
-                "present": is_present(p, settings.models_dir),
-                "default_threshold": p.default_threshold,
-                "review_threshold": p.review_threshold,
-                "calibration": p.calibration,
-                "selected": p.name == settings.model_pack,
-            }
-            for p in PACKS.values()
-        ]
-    )
+    print_json([asdict(p) for p in list_packs(load_settings())])
 
 
 @models_app.command("verify")
@@ -37,30 +25,20 @@ def models_verify(
     pack: str = typer.Argument(None, help="Pack name (default: FACEREC_MODEL_PACK)"),
 ) -> None:
     """Check a pack's files against their sha256."""
-    from facerec.engine.models import get_pack, pack_dir, verify_pack
+    from facerec.service.models import check_pack
 
     settings = load_settings()
     with domain_errors():
-        chosen = get_pack(pack or settings.model_pack)
-        files = verify_pack(chosen, pack_dir(chosen, settings.models_dir))
-    print_json(
-        {
-            "pack": chosen.name,
-            "ok": True,
-            "files": [str(files.detector_path), str(files.recognizer_path)],
-        }
-    )
+        checked = check_pack(settings, pack)
+    print_json({"pack": checked.name, "ok": True, "files": [str(f) for f in checked.files]})
 
 
 @models_app.command("download")
 def models_download(pack: str = typer.Argument(..., help="Pack name, e.g. buffalo_l")) -> None:
     """Download, verify and cache an InsightFace pack in FACEREC_MODELS_DIR."""
-    from facerec.engine.models import download_pack, get_pack
+    from facerec.service.models import install_pack
 
     settings = load_settings()
     with domain_errors():
-        chosen = get_pack(pack)
-        target = download_pack(
-            chosen, models_dir=settings.models_dir, base_url=settings.model_base_url
-        )
-    print_json({"pack": chosen.name, "installed": str(target)})
+        installed = install_pack(settings, pack)
+    print_json({"pack": installed.name, "installed": str(installed.folder)})

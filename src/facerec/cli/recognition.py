@@ -64,8 +64,8 @@ def enroll(
     """Enroll the largest face in IMAGE for a student or a teacher.
 
     Exit 11 when the face is too poor to enrol, 6 when it already matches another person."""
-    from facerec.api.schemas import EnrollResponse
     from facerec.service import faces
+    from facerec.views import EnrollResponse
 
     if (student is None) == (teacher is None):
         typer.echo("error [invalid_input]: give exactly one of --student or --teacher", err=True)
@@ -93,8 +93,8 @@ def verify(
     threshold: float | None = typer.Option(None, help="Override the threshold"),
 ) -> None:
     """Say whether two images show the same person (exit 0 yes, 10 no)."""
-    from facerec.api.schemas import VerifyResponse
     from facerec.service import recognition
+    from facerec.views import VerifyResponse
 
     first, second = read_bytes(image1), read_bytes(image2)
     result = with_runtime(
@@ -112,8 +112,8 @@ def identify(
     top_k: int = typer.Option(5, help="Candidates per face"),
 ) -> None:
     """Identify every face in IMAGE among the enrolled people."""
-    from facerec.api.schemas import IdentifyResponse
     from facerec.service import recognition
+    from facerec.views import IdentifyResponse
 
     data = read_bytes(image)
     result = with_runtime(

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from facerec.domain import Person, PersonRef, PersonType
+from facerec.domain import UNSET, Person, PersonChanges, PersonRef, PersonType, Unset
 from facerec.errors import InvalidInput
 from facerec.service.faces import clean_class_name, clean_name
 from facerec.service.runtime import Runtime
 from facerec.store import logs, people
 from facerec.store import repositories as repo
-from facerec.store.people import UNSET, PersonChanges, Unset
 
 SEARCH_MAX_CHARS = 100
 

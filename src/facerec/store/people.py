@@ -6,7 +6,6 @@ tables and the domain types only.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -15,7 +14,7 @@ from sqlalchemy import Select, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from facerec.domain import Person, PersonRef, PersonType
+from facerec.domain import Person, PersonChanges, PersonRef, PersonType, Unset
 from facerec.errors import PersonExists, PersonNotFound
 from facerec.store import changes as index_changes
 from facerec.store.clock import utcnow
@@ -29,22 +28,6 @@ from facerec.store.tables import (
     Student,
     Teacher,
 )
-
-
-class Unset(enum.Enum):
-    """A field a partial update leaves as it is."""
-
-    UNSET = "unset"
-
-
-UNSET = Unset.UNSET
-
-
-@dataclass(frozen=True)
-class PersonChanges:
-    name: str | Unset | None = UNSET
-    class_name: str | Unset | None = UNSET
-    active: bool | Unset = UNSET
 
 
 def create_person(

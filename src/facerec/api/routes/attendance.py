@@ -6,7 +6,7 @@ from datetime import date
 
 from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, Response, UploadFile
 
-from facerec.api import schemas
+from facerec import views
 from facerec.api.deps import RowId, client_of, get_runtime, read_upload, run_blocking
 from facerec.domain import AttendanceSource, AttendanceStatus, ReviewStatus
 from facerec.service import attendance, corrections, export, reports
@@ -16,7 +16,7 @@ from facerec.service.runtime import Runtime
 router = APIRouter(prefix="/v1/attendance", tags=["attendance"])
 
 
-@router.post("", response_model=schemas.AttendanceResponse)
+@router.post("", response_model=views.AttendanceResponse)
 async def take_attendance(
     request: Request,
     image: UploadFile = File(description="A class or group photo, or a kiosk snapshot"),
@@ -26,7 +26,7 @@ async def take_attendance(
     source: AttendanceSource = Form(AttendanceSource.PHOTO, description="photo or kiosk"),
     threshold: float | None = Form(None, description="Override the configured threshold"),
     runtime: Runtime = Depends(get_runtime),
-) -> schemas.AttendanceResponse:
+) -> views.AttendanceResponse:
     """Identify every face and mark each recognised person present, once. Sending the same session
     again adds nothing."""
     session = attendance.attendance_session(
@@ -43,7 +43,7 @@ async def take_attendance(
         threshold=threshold,
         client=client_of(request),
     )
-    return schemas.AttendanceResponse.of(result)
+    return views.AttendanceResponse.of(result)
 
 
 def record_filters(
@@ -69,14 +69,14 @@ def record_filters(
     )
 
 
-@router.get("", response_model=schemas.RecordList)
+@router.get("", response_model=views.RecordList)
 async def list_records(
     request: Request,
     filters: reports.RecordFilters = Depends(record_filters),
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
     runtime: Runtime = Depends(get_runtime),
-) -> schemas.RecordList:
+) -> views.RecordList:
     page = await run_blocking(
         request,
         reports.list_records,
@@ -85,8 +85,8 @@ async def list_records(
         limit=limit,
         offset=offset,
     )
-    return schemas.RecordList(
-        records=[schemas.Record.of(r) for r in page.records],
+    return views.RecordList(
+        records=[views.Record.of(r) for r in page.records],
         total=page.total,
         limit=limit,
         offset=offset,
@@ -112,31 +112,31 @@ async def export_csv(
     )
 
 
-@router.get("/absentees", response_model=schemas.AbsenteeList)
+@router.get("/absentees", response_model=views.AbsenteeList)
 async def absentees(
     request: Request,
     class_name: str = Query(description="The class whose students should have been there"),
     on: date | None = Query(None, alias="date", description="Default: today"),
     session_id: str | None = Query(None),
     runtime: Runtime = Depends(get_runtime),
-) -> schemas.AbsenteeList:
+) -> views.AbsenteeList:
     """The active students of the class not marked present for the session."""
     session = attendance.attendance_session(
         runtime.settings, on=on, session_id=session_id, class_name=class_name
     )
     found = await run_blocking(request, reports.absentees, runtime.database, attendance=session)
-    return schemas.AbsenteeList(
-        session=schemas.AttendanceSession.of(session),
-        absentees=[schemas.Absentee.of(a) for a in found],
+    return views.AbsenteeList(
+        session=views.AttendanceSession.of(session),
+        absentees=[views.Absentee.of(a) for a in found],
     )
 
 
-@router.post("/marks", response_model=schemas.Record)
+@router.post("/marks", response_model=views.Record)
 async def mark(
     request: Request,
-    body: schemas.MarkRequest = Body(),
+    body: views.MarkRequest = Body(),
     runtime: Runtime = Depends(get_runtime),
-) -> schemas.Record:
+) -> views.Record:
     """Mark a person present or absent by hand (a later photo does not override it)."""
     ref = person_ref(body.person_type.value, body.person_id)
     session = attendance.attendance_session(
@@ -152,10 +152,10 @@ async def mark(
         status=body.status,
         who=who,
     )
-    return schemas.Record.of(record)
+    return views.Record.of(record)
 
 
-@router.get("/reviews", response_model=schemas.ReviewList)
+@router.get("/reviews", response_model=views.ReviewList)
 async def list_reviews(
     request: Request,
     date_from: date | None = Query(None, alias="from"),
@@ -166,7 +166,7 @@ async def list_reviews(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
     runtime: Runtime = Depends(get_runtime),
-) -> schemas.ReviewList:
+) -> views.ReviewList:
     filters = reports.ReviewFilters(
         date_from=date_from,
         date_to=date_to,
@@ -177,18 +177,18 @@ async def list_reviews(
     found, total = await run_blocking(
         request, reports.list_reviews, runtime.database, filters=filters, limit=limit, offset=offset
     )
-    return schemas.ReviewList(
-        reviews=[schemas.Review.of(r) for r in found], total=total, limit=limit, offset=offset
+    return views.ReviewList(
+        reviews=[views.Review.of(r) for r in found], total=total, limit=limit, offset=offset
     )
 
 
-@router.post("/reviews/{review_id}/confirm", response_model=schemas.Confirmation)
+@router.post("/reviews/{review_id}/confirm", response_model=views.Confirmation)
 async def confirm_review(
     request: Request,
     review_id: RowId,
-    body: schemas.ConfirmRequest = Body(),
+    body: views.ConfirmRequest = Body(),
     runtime: Runtime = Depends(get_runtime),
-) -> schemas.Confirmation:
+) -> views.Confirmation:
     """The face is the candidate (or the person given): mark them present."""
     person = corrections.confirm_as(
         body.person_type.value if body.person_type else None, body.person_id
@@ -202,27 +202,27 @@ async def confirm_review(
         who=who,
         person=person,
     )
-    return schemas.Confirmation(
-        review=schemas.Review.of(done.review), record=schemas.Record.of(done.record)
+    return views.Confirmation(
+        review=views.Review.of(done.review), record=views.Record.of(done.record)
     )
 
 
-@router.post("/reviews/{review_id}/reject", response_model=schemas.Review)
+@router.post("/reviews/{review_id}/reject", response_model=views.Review)
 async def reject_review(
     request: Request,
     review_id: RowId,
-    body: schemas.Actor = Body(),
+    body: views.Actor = Body(),
     runtime: Runtime = Depends(get_runtime),
-) -> schemas.Review:
+) -> views.Review:
     """The face is not the candidate: nobody is marked."""
     who = corrections.actor(body.by, client=client_of(request), note=body.note)
     review = await run_blocking(
         request, corrections.reject_review, runtime.database, review_id=review_id, who=who
     )
-    return schemas.Review.of(review)
+    return views.Review.of(review)
 
 
-@router.get("/changes", response_model=schemas.ChangeList)
+@router.get("/changes", response_model=views.ChangeList)
 async def list_changes(
     request: Request,
     date_from: date | None = Query(None, alias="from", description="First date (inclusive)"),
@@ -233,7 +233,7 @@ async def list_changes(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
     runtime: Runtime = Depends(get_runtime),
-) -> schemas.ChangeList:
+) -> views.ChangeList:
     """The audit trail of corrections, newest first."""
     filters = reports.record_filters(
         date_from=date_from,
@@ -245,6 +245,6 @@ async def list_changes(
     found, total = await run_blocking(
         request, reports.list_changes, runtime.database, filters=filters, limit=limit, offset=offset
     )
-    return schemas.ChangeList(
-        changes=[schemas.Change.of(c) for c in found], total=total, limit=limit, offset=offset
+    return views.ChangeList(
+        changes=[views.Change.of(c) for c in found], total=total, limit=limit, offset=offset
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 
-from facerec.api import schemas
+from facerec import views
 from facerec.api.deps import client_of, get_runtime, run_blocking
 from facerec.service import batch, faces
 from facerec.service.runtime import Runtime
@@ -14,7 +14,7 @@ PATH = "/v1/faces/batch"  # app.py gives this path its own body-size limit
 router = APIRouter(tags=["faces"])
 
 
-@router.post(PATH, response_model=schemas.BatchResponse)
+@router.post(PATH, response_model=views.BatchResponse)
 async def enroll_batch(
     request: Request,
     archive: UploadFile = File(
@@ -32,7 +32,7 @@ async def enroll_batch(
         False, description="Enrol faces that already match another person"
     ),
     runtime: Runtime = Depends(get_runtime),
-) -> schemas.BatchResponse:
+) -> views.BatchResponse:
     """200 with one line per photo (enrolled, already_enrolled or failed, with its error code) and
     the totals, even when some photos failed. Re-sending the same archive is safe. The whole archive
     is refused (nothing written) when it is not a zip, too large (413), has no photos or more than
@@ -49,4 +49,4 @@ async def enroll_batch(
         overrides=overrides,
         client=client_of(request),
     )
-    return schemas.BatchResponse.of(report)
+    return views.BatchResponse.of(report)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 
-from facerec.api import schemas
+from facerec import views
 from facerec.api.deps import RowId, client_of, get_runtime, read_upload, run_blocking
 from facerec.service import faces
 from facerec.service.runtime import Runtime
@@ -12,7 +12,7 @@ from facerec.service.runtime import Runtime
 router = APIRouter(prefix="/v1/faces", tags=["faces"])
 
 
-@router.post("", status_code=201, response_model=schemas.EnrollResponse)
+@router.post("", status_code=201, response_model=views.EnrollResponse)
 async def enroll_face(
     request: Request,
     image: UploadFile = File(description="A photo of the person (the largest face is enrolled)"),
@@ -27,7 +27,7 @@ async def enroll_face(
         False, description="Enrol even if the face already matches another person"
     ),
     runtime: Runtime = Depends(get_runtime),
-) -> schemas.EnrollResponse:
+) -> views.EnrollResponse:
     ref = faces.person_ref(person_type, person_id)
     data = await read_upload(image, runtime.settings.max_image_bytes)
     overrides = faces.Overrides(poor_quality=allow_poor_quality, duplicate=allow_duplicate)
@@ -42,10 +42,10 @@ async def enroll_face(
         overrides=overrides,
         client=client_of(request),
     )
-    return schemas.EnrollResponse.of_enrollment(enrollment)
+    return views.EnrollResponse.of_enrollment(enrollment)
 
 
-@router.get("", response_model=schemas.FaceList)
+@router.get("", response_model=views.FaceList)
 async def list_faces(
     request: Request,
     person_type: str | None = Query(None, description="student or teacher"),
@@ -53,7 +53,7 @@ async def list_faces(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
     runtime: Runtime = Depends(get_runtime),
-) -> schemas.FaceList:
+) -> views.FaceList:
     page = await run_blocking(
         request,
         faces.list_faces,
@@ -63,19 +63,19 @@ async def list_faces(
         limit=limit,
         offset=offset,
     )
-    return schemas.FaceList(
-        faces=[schemas.EnrolledFace.of(f) for f in page.faces],
+    return views.FaceList(
+        faces=[views.EnrolledFace.of(f) for f in page.faces],
         total=page.total,
         limit=limit,
         offset=offset,
     )
 
 
-@router.get("/{face_id}", response_model=schemas.EnrolledFace)
+@router.get("/{face_id}", response_model=views.EnrolledFace)
 async def get_face(
     request: Request, face_id: RowId, runtime: Runtime = Depends(get_runtime)
-) -> schemas.EnrolledFace:
-    return schemas.EnrolledFace.of(
+) -> views.EnrolledFace:
+    return views.EnrolledFace.of(
         await run_blocking(request, faces.get_face, runtime, face_id=face_id)
     )
 

@@ -5,25 +5,24 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from facerec import __version__
-from facerec.api import schemas
+from facerec import views
 from facerec.api.deps import get_runtime, require_api_key, run_blocking
-from facerec.engine.session import available_providers
 from facerec.service.runtime import Runtime
+from facerec.service.status import service_info
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", response_model=schemas.Health)
-async def health() -> schemas.Health:
-    return schemas.Health(status="ok")
+@router.get("/health", response_model=views.Health)
+async def health() -> views.Health:
+    return views.Health(status="ok")
 
 
-@router.get("/ready", response_model=schemas.Ready, responses={503: {"model": schemas.Ready}})
+@router.get("/ready", response_model=views.Ready, responses={503: {"model": views.Ready}})
 async def ready(request: Request) -> JSONResponse:
     runtime: Runtime | None = getattr(request.app.state, "runtime", None)
     database_ok = runtime is not None and await run_blocking(request, runtime.database.ping)
-    body = schemas.Ready(
+    body = views.Ready(
         status="ready" if database_ok else "not_ready",
         model_loaded=runtime is not None,
         database=database_ok,
@@ -31,20 +30,6 @@ async def ready(request: Request) -> JSONResponse:
     return JSONResponse(body.model_dump(), status_code=200 if database_ok else 503)
 
 
-@router.get("/v1/info", response_model=schemas.Info, dependencies=[Depends(require_api_key)])
-async def info(runtime: Runtime = Depends(get_runtime)) -> schemas.Info:
-    rule = runtime.decision_rule(None)
-    return schemas.Info(
-        version=__version__,
-        model_pack=runtime.model_pack,
-        model_description=runtime.engine.pack.description,
-        embedding_size=runtime.engine.dimension,
-        threshold=rule.threshold,
-        review_from=round(rule.review_from, 4),
-        review_margin=rule.margin,
-        threshold_calibration=runtime.engine.pack.calibration,
-        provider=runtime.engine.provider,
-        available_providers=available_providers(),
-        faces_indexed=len(runtime.index),
-        database=runtime.database.dialect,
-    )
+@router.get("/v1/info", response_model=views.Info, dependencies=[Depends(require_api_key)])
+async def info(runtime: Runtime = Depends(get_runtime)) -> views.Info:
+    return views.Info.of(service_info(runtime))

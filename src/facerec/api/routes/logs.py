@@ -6,7 +6,7 @@ from datetime import datetime
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from facerec.api import schemas
+from facerec import views
 from facerec.api.deps import get_runtime, run_blocking
 from facerec.service import logs
 from facerec.service.runtime import Runtime
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/v1/logs", tags=["logs"])
 TIME_HELP = "ISO 8601; with a time zone it is converted to UTC, without one it is taken as UTC"
 
 
-@router.get("", response_model=schemas.LogList)
+@router.get("", response_model=views.LogList)
 async def list_logs(
     request: Request,
     operation: str | None = Query(None, description="verify, identify, enroll or attendance"),
@@ -31,7 +31,7 @@ async def list_logs(
     limit: int = Query(100, ge=1, le=logs.LIMIT_MAX),
     offset: int = Query(0, ge=0),
     runtime: Runtime = Depends(get_runtime),
-) -> schemas.LogList:
+) -> views.LogList:
     """The recognition logs, newest first, filtered and paged."""
     page = await run_blocking(
         request,
@@ -49,6 +49,6 @@ async def list_logs(
         limit=limit,
         offset=offset,
     )
-    return schemas.LogList(
-        logs=[schemas.Log.of(r) for r in page.logs], total=page.total, limit=limit, offset=offset
+    return views.LogList(
+        logs=[views.Log.of(r) for r in page.logs], total=page.total, limit=limit, offset=offset
     )

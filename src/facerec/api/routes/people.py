@@ -6,24 +6,23 @@ from datetime import date
 
 from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, UploadFile
 
-from facerec.api import schemas
+from facerec import views
 from facerec.api.deps import client_of, get_runtime, read_upload, run_blocking
-from facerec.domain import PersonType
+from facerec.domain import UNSET, PersonChanges, PersonType
 from facerec.service import faces, people, reports
 from facerec.service.runtime import Runtime
-from facerec.store.people import PersonChanges
 
 
 def people_router(person_type: PersonType) -> APIRouter:
     plural = f"{person_type.value}s"
     router = APIRouter(prefix=f"/v1/{plural}", tags=[plural])
 
-    @router.post("", status_code=201, response_model=schemas.Person)
+    @router.post("", status_code=201, response_model=views.Person)
     async def create_person(
         request: Request,
-        body: schemas.PersonCreate = Body(),
+        body: views.PersonCreate = Body(),
         runtime: Runtime = Depends(get_runtime),
-    ) -> schemas.Person:
+    ) -> views.Person:
         ref = faces.person_ref(person_type.value, body.person_id)
         person = await run_blocking(
             request,
@@ -34,9 +33,9 @@ def people_router(person_type: PersonType) -> APIRouter:
             class_name=body.class_name,
             active=body.active,
         )
-        return schemas.Person.of(person)
+        return views.Person.of(person)
 
-    @router.get("", response_model=schemas.PersonList)
+    @router.get("", response_model=views.PersonList)
     async def list_people(
         request: Request,
         search: str | None = Query(None, description="A part of the id or the name (any case)"),
@@ -45,7 +44,7 @@ def people_router(person_type: PersonType) -> APIRouter:
         limit: int = Query(100, ge=1, le=1000),
         offset: int = Query(0, ge=0),
         runtime: Runtime = Depends(get_runtime),
-    ) -> schemas.PersonList:
+    ) -> views.PersonList:
         page = await run_blocking(
             request,
             people.list_people,
@@ -57,40 +56,40 @@ def people_router(person_type: PersonType) -> APIRouter:
             limit=limit,
             offset=offset,
         )
-        return schemas.PersonList(
-            people=[schemas.Person.of(p) for p in page.people],
+        return views.PersonList(
+            people=[views.Person.of(p) for p in page.people],
             total=page.total,
             limit=limit,
             offset=offset,
         )
 
-    @router.get("/{person_id}", response_model=schemas.Person)
+    @router.get("/{person_id}", response_model=views.Person)
     async def get_person(
         request: Request, person_id: str, runtime: Runtime = Depends(get_runtime)
-    ) -> schemas.Person:
+    ) -> views.Person:
         ref = faces.person_ref(person_type.value, person_id)
-        return schemas.Person.of(await run_blocking(request, people.get_person, runtime, ref=ref))
+        return views.Person.of(await run_blocking(request, people.get_person, runtime, ref=ref))
 
-    @router.patch("/{person_id}", response_model=schemas.Person)
+    @router.patch("/{person_id}", response_model=views.Person)
     async def update_person(
         request: Request,
         person_id: str,
-        body: schemas.PersonUpdate = Body(),
+        body: views.PersonUpdate = Body(),
         runtime: Runtime = Depends(get_runtime),
-    ) -> schemas.Person:
+    ) -> views.Person:
         ref = faces.person_ref(person_type.value, person_id)
         given = body.model_fields_set
         changes = PersonChanges(
-            name=body.name if "name" in given else people.UNSET,
-            class_name=body.class_name if "class_name" in given else people.UNSET,
-            active=body.active if "active" in given and body.active is not None else people.UNSET,
+            name=body.name if "name" in given else UNSET,
+            class_name=body.class_name if "class_name" in given else UNSET,
+            active=body.active if "active" in given and body.active is not None else UNSET,
         )
         person = await run_blocking(
             request, people.update_person, runtime, ref=ref, changes=changes
         )
-        return schemas.Person.of(person)
+        return views.Person.of(person)
 
-    @router.delete("/{person_id}", response_model=schemas.Erasure)
+    @router.delete("/{person_id}", response_model=views.Erasure)
     async def delete_person(
         request: Request,
         person_id: str,
@@ -98,13 +97,13 @@ def people_router(person_type: PersonType) -> APIRouter:
             False, description="Also erase every recognition log row that names the person"
         ),
         runtime: Runtime = Depends(get_runtime),
-    ) -> schemas.Erasure:
+    ) -> views.Erasure:
         """Delete the person, their faces (images and embeddings) and their attendance."""
         ref = faces.person_ref(person_type.value, person_id)
         erased = await run_blocking(
             request, people.delete_person, runtime, ref=ref, erase_logs=erase_logs
         )
-        return schemas.Erasure(
+        return views.Erasure(
             person_type=ref.person_type,
             person_id=ref.person_id,
             faces_deleted=erased.faces_deleted,
@@ -112,14 +111,14 @@ def people_router(person_type: PersonType) -> APIRouter:
             logs_deleted=erased.logs_deleted,
         )
 
-    @router.get("/{person_id}/faces", response_model=schemas.FaceList)
+    @router.get("/{person_id}/faces", response_model=views.FaceList)
     async def list_faces(
         request: Request,
         person_id: str,
         limit: int = Query(100, ge=1, le=1000),
         offset: int = Query(0, ge=0),
         runtime: Runtime = Depends(get_runtime),
-    ) -> schemas.FaceList:
+    ) -> views.FaceList:
         ref = faces.person_ref(person_type.value, person_id)
         await run_blocking(request, people.get_person, runtime, ref=ref)  # 404 when unknown
         page = await run_blocking(
@@ -131,14 +130,14 @@ def people_router(person_type: PersonType) -> APIRouter:
             limit=limit,
             offset=offset,
         )
-        return schemas.FaceList(
-            faces=[schemas.EnrolledFace.of(f) for f in page.faces],
+        return views.FaceList(
+            faces=[views.EnrolledFace.of(f) for f in page.faces],
             total=page.total,
             limit=limit,
             offset=offset,
         )
 
-    @router.post("/{person_id}/faces", status_code=201, response_model=schemas.EnrollResponse)
+    @router.post("/{person_id}/faces", status_code=201, response_model=views.EnrollResponse)
     async def add_face(
         request: Request,
         person_id: str,
@@ -148,7 +147,7 @@ def people_router(person_type: PersonType) -> APIRouter:
         allow_poor_quality: bool = Form(False),
         allow_duplicate: bool = Form(False),
         runtime: Runtime = Depends(get_runtime),
-    ) -> schemas.EnrollResponse:
+    ) -> views.EnrollResponse:
         """Add a face to an existing person (POST /v1/faces also creates the person)."""
         ref = faces.person_ref(person_type.value, person_id)
         await run_blocking(request, people.get_person, runtime, ref=ref)  # 404 when unknown
@@ -163,16 +162,16 @@ def people_router(person_type: PersonType) -> APIRouter:
             overrides=faces.Overrides(poor_quality=allow_poor_quality, duplicate=allow_duplicate),
             client=client_of(request),
         )
-        return schemas.EnrollResponse.of_enrollment(enrollment)
+        return views.EnrollResponse.of_enrollment(enrollment)
 
-    @router.get("/{person_id}/attendance", response_model=schemas.History)
+    @router.get("/{person_id}/attendance", response_model=views.History)
     async def attendance_history(
         request: Request,
         person_id: str,
         date_from: date | None = Query(None, alias="from", description="First date (inclusive)"),
         date_to: date | None = Query(None, alias="to", description="Last date (inclusive)"),
         runtime: Runtime = Depends(get_runtime),
-    ) -> schemas.History:
+    ) -> views.History:
         """The person's attendance records and how many days present and absent."""
         ref = faces.person_ref(person_type.value, person_id)
         found = await run_blocking(
@@ -183,6 +182,6 @@ def people_router(person_type: PersonType) -> APIRouter:
             date_from=date_from,
             date_to=date_to,
         )
-        return schemas.History.of(found)
+        return views.History.of(found)
 
     return router

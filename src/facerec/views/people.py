@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from facerec import domain
-from facerec.api.schemas.common import utc
+from facerec.views.common import utc
 
 
 class PersonCreate(BaseModel):

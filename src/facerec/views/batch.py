@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from facerec.api.schemas.common import EnrollResponse, ErrorDetail
 from facerec.service.batch import BatchReport, ItemResult, ItemStatus
+from facerec.views.common import EnrollResponse, ErrorDetail
 
 
 class BatchItemResult(BaseModel):

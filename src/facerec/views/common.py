@@ -3,12 +3,14 @@ from domain objects. Nothing else."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any, overload
 
 from pydantic import BaseModel, Field
 
 from facerec import domain
+from facerec.service.status import ServiceInfo
 
 
 @overload
@@ -260,6 +262,10 @@ class Info(BaseModel):
     available_providers: list[str]
     faces_indexed: int
     database: str
+
+    @classmethod
+    def of(cls, info: ServiceInfo) -> Info:
+        return cls(**asdict(info))
 
 
 class ReindexResponse(BaseModel):

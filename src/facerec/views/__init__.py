@@ -1,9 +1,11 @@
-"""The API's JSON shapes (pydantic), and their conversion from domain objects. One module per family;
-everything is re-exported here, so routes write ``schemas.EnrollResponse``."""
+"""The JSON shapes the API answers and the CLI prints (pydantic), and their conversion from domain and
+service objects. One module per family; everything is re-exported here, so callers write
+``views.EnrollResponse``. Imports the domain and the service's result types; nothing of the web, the
+database or the models."""
 
 from __future__ import annotations
 
-from facerec.api.schemas.attendance import (
+from facerec.views.attendance import (
     Absentee,
     AbsenteeList,
     Actor,
@@ -23,8 +25,8 @@ from facerec.api.schemas.attendance import (
     ReviewList,
     UnknownFace,
 )
-from facerec.api.schemas.batch import BatchItemResult, BatchResponse, BatchTotals
-from facerec.api.schemas.common import (
+from facerec.views.batch import BatchItemResult, BatchResponse, BatchTotals
+from facerec.views.common import (
     BBox,
     Candidate,
     DetectResponse,
@@ -44,8 +46,8 @@ from facerec.api.schemas.common import (
     ReindexResponse,
     VerifyResponse,
 )
-from facerec.api.schemas.logs import Log, LogList, LogPruneResponse
-from facerec.api.schemas.people import Erasure, Person, PersonCreate, PersonList, PersonUpdate
+from facerec.views.logs import Log, LogList, LogPruneResponse
+from facerec.views.people import Erasure, Person, PersonCreate, PersonList, PersonUpdate
 
 __all__ = [
     "Absentee",

@@ -8,8 +8,8 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from facerec import domain
-from facerec.api.schemas.common import BBox, Candidate, utc
 from facerec.service import attendance, reports
+from facerec.views.common import BBox, Candidate, utc
 
 
 class AttendanceSession(BaseModel):
