@@ -15,9 +15,11 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import chdir
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,9 +36,11 @@ from typer.testing import CliRunner
 from facerec.api.app import create_app
 from facerec.cli import app as cli_app
 from facerec.config import Settings
+from facerec.domain import BoundingBox, PersonRef, unit_embedding
 from facerec.engine.models import bundled_dir, ensure_pack, get_pack
 from facerec.engine.pipeline import DetectionOptions, FaceEngine
 from facerec.engine.session import SessionOptions
+from facerec.store import repositories as repo
 from facerec.store.db import Database
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -264,6 +268,47 @@ def count(settings: Settings, table: Any, *where: Any) -> int:
     """How many rows of ``table`` (a table class) the settings' database holds, where ``where``."""
     [(n,)] = rows(settings, select(func.count()).select_from(table).where(*where))
     return int(n)
+
+
+def start_contender(work: Callable[[], object]) -> Callable[[], list[BaseException]]:
+    """Start ``work`` in a thread of its own while the caller's transaction holds a lock that it
+    needs, and give it time to block on that lock. Call what this returns after the caller's
+    transaction has ended: it waits for the thread and returns what ``work`` raised."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    time.sleep(0.5)  # the other transaction now waits on the caller's lock
+
+    def finish() -> list[BaseException]:
+        thread.join(timeout=30)
+        assert not thread.is_alive(), "the second transaction never got its lock"
+        return errors
+
+    return finish
+
+
+def new_face(ref: PersonRef, **fields: Any) -> repo.NewFace:
+    """A face for the store to add to ``ref``: a fixed unit embedding, placeholder JPEG bytes and
+    box, from the bundled pack, unless ``fields`` say otherwise."""
+    values: dict[str, Any] = {
+        "ref": ref,
+        "embedding": unit_embedding([1.0] * 512),
+        "image": b"\xff\xd8 jpeg bytes",
+        "image_mime": "image/jpeg",
+        "image_sha256": "0" * 64,
+        "bbox": BoundingBox(1, 2, 3, 4),
+        "det_score": 0.9,
+        "model_pack": "bundled",
+    }
+    values.update(fields)
+    return repo.NewFace(**values)
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:

@@ -9,7 +9,7 @@ from datetime import timedelta
 import numpy as np
 from sqlalchemy import insert
 
-from facerec.domain import BoundingBox, PersonChanges, PersonRef, PersonType, unit_embedding
+from facerec.domain import PersonChanges, PersonRef, PersonType, unit_embedding
 from facerec.index.vectors import VectorIndex
 from facerec.service.index_sync import IndexSync
 from facerec.store import people
@@ -17,6 +17,7 @@ from facerec.store import repositories as repo
 from facerec.store.clock import utcnow
 from facerec.store.db import Database
 from facerec.store.tables import IndexChanges
+from tests.conftest import new_face
 
 PACK = "bundled"
 
@@ -29,19 +30,8 @@ def enrol(database: Database, person_id: str, seed: int, model_pack: str = PACK)
     ref = PersonRef(PersonType.STUDENT, person_id)
     with database.session() as session:
         people.ensure_person(session, ref=ref, name=None)
-        return repo.add_face(
-            session,
-            face=repo.NewFace(
-                ref=ref,
-                embedding=vector(seed),
-                image=b"jpeg",
-                image_mime="image/jpeg",
-                image_sha256="0" * 64,
-                bbox=BoundingBox(0, 0, 10, 10),
-                det_score=0.9,
-                model_pack=model_pack,
-            ),
-        ).face_id
+        face = new_face(ref, embedding=vector(seed), model_pack=model_pack)
+        return repo.add_face(session, face=face).face_id
 
 
 def reader(database: Database, window_s: float = 30.0) -> tuple[IndexSync, VectorIndex]:

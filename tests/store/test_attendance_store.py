@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from facerec.config import Settings
 from facerec.domain import (
+    AttendanceRecord,
     AttendanceSession,
     AttendanceSource,
     AttendanceStatus,
@@ -29,6 +31,7 @@ from facerec.store import people, reviews
 from facerec.store.attendance import RecordFilters
 from facerec.store.db import Database
 from facerec.store.tables import AttendanceRecords, AttendanceReviews
+from tests.conftest import start_contender
 
 DAY = date(2026, 11, 26)
 PRESENT = AttendanceStatus.PRESENT
@@ -57,6 +60,19 @@ def session_of(on: date = DAY, session_id: str = "") -> AttendanceSession:
     return AttendanceSession(date=on, session_id=session_id, class_name="5A")
 
 
+def mark(session: Session, ref: PersonRef, **fields: Any) -> tuple[AttendanceRecord, bool]:
+    """add_record_if_absent for ``DAY``: present from a photo, unless ``fields`` say otherwise."""
+    values: dict[str, Any] = {
+        "attendance": session_of(),
+        "status": PRESENT,
+        "confidence": None,
+        "source": PHOTO,
+        "recorded_by": None,
+    }
+    values.update(fields)
+    return records.add_record_if_absent(session, ref=ref, **values)
+
+
 def record_count(database: Database) -> int:
     with database.session() as session:
         return int(session.scalar(select(func.count()).select_from(AttendanceRecords)) or 0)
@@ -66,45 +82,17 @@ def test_two_transactions_marking_the_same_person_both_succeed_with_one_row(
     database: Database,
 ) -> None:
     results: list[tuple[int, bool]] = []
-    errors: list[BaseException] = []
 
-    def mark(confidence: float) -> None:
+    def second() -> None:
         with database.session() as session:
-            record, created = records.add_record_if_absent(
-                session,
-                ref=ANNA,
-                attendance=session_of(),
-                status=PRESENT,
-                confidence=confidence,
-                source=PHOTO,
-                recorded_by=None,
-            )
+            record, created = mark(session, ANNA, confidence=0.5)
             results.append((record.record_id, created))
 
     with database.session() as first:
-        record, created = records.add_record_if_absent(
-            first,
-            ref=ANNA,
-            attendance=session_of(),
-            status=PRESENT,
-            confidence=0.9,
-            source=PHOTO,
-            recorded_by=None,
-        )  # inserted, not yet committed
+        record, created = mark(first, ANNA, confidence=0.9)  # inserted, not yet committed
         assert created
-
-        def second() -> None:
-            try:
-                mark(0.5)
-            except BaseException as exc:
-                errors.append(exc)
-
-        other = threading.Thread(target=second)
-        other.start()
-        time.sleep(0.5)  # the second transaction now waits on the first one's lock
-    other.join(timeout=30)
-    assert not other.is_alive()
-    assert errors == []
+        finish = start_contender(second)
+    assert finish() == []
     # Both calls answer with the one row, and only the first says it created it; its values stand.
     assert results == [(record.record_id, False)]
     assert record_count(database) == 1
@@ -115,26 +103,12 @@ def test_two_transactions_marking_the_same_person_both_succeed_with_one_row(
 
 def test_add_record_if_absent_never_changes_an_existing_record(database: Database) -> None:
     with database.session() as session:
-        first, created = records.add_record_if_absent(
-            session,
-            ref=ANNA,
-            attendance=session_of(),
-            status=ABSENT,
-            confidence=None,
-            source=AttendanceSource.MANUAL,
-            recorded_by="teacher",
+        first, created = mark(
+            session, ANNA, status=ABSENT, source=AttendanceSource.MANUAL, recorded_by="teacher"
         )
         assert created
     with database.session() as session:
-        again, created = records.add_record_if_absent(
-            session,
-            ref=ANNA,
-            attendance=session_of(),
-            status=PRESENT,
-            confidence=0.8,
-            source=PHOTO,
-            recorded_by=None,
-        )
+        again, created = mark(session, ANNA, confidence=0.8)
     assert not created and again == first
     assert (again.status, again.source, again.recorded_by) == (
         ABSENT,
@@ -179,14 +153,11 @@ def test_records_are_ordered_by_date_session_and_person_and_filtered(database: D
     ]
     with database.session() as session:
         for ref, on, session_id in marks:
-            records.add_record_if_absent(
+            mark(
                 session,
-                ref=ref,
+                ref,
                 attendance=session_of(on, session_id),
                 status=ABSENT if ref == BEN else PRESENT,
-                confidence=None,
-                source=PHOTO,
-                recorded_by=None,
             )
     with database.session() as session:
         streamed = list(records.iter_records(session, filters=RecordFilters(), batch_size=2))

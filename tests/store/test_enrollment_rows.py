@@ -16,6 +16,7 @@ from facerec.store import repositories as repo
 from facerec.store.db import Database
 from facerec.store.logs import LogEntry
 from facerec.store.tables import FaceData, FaceRecognitionLogs, IndexChanges
+from tests.conftest import new_face
 
 
 @pytest.mark.parametrize("class_name", [None, "7B"])
@@ -43,19 +44,15 @@ def test_an_enrolled_face_is_returned_as_stored_and_announced(database: Database
     embedding = unit_embedding(np.random.default_rng(3).standard_normal(512))
     with database.session() as session:
         people.ensure_person(session, ref=ref, name=None)
-        record = repo.add_face(
-            session,
-            face=repo.NewFace(
-                ref=ref,
-                embedding=embedding,
-                image=b"\xff\xd8jpeg",
-                image_mime="image/jpeg",
-                image_sha256="a" * 64,
-                bbox=BoundingBox(1.5, 2.0, 30.25, 40.0),
-                det_score=0.875,
-                model_pack="bundled",
-            ),
+        face = new_face(
+            ref,
+            embedding=embedding,
+            image=b"\xff\xd8jpeg",
+            image_sha256="a" * 64,
+            bbox=BoundingBox(1.5, 2.0, 30.25, 40.0),
+            det_score=0.875,
         )
+        record = repo.add_face(session, face=face)
     with database.session() as session:
         read = repo.get_face(session, face_id=record.face_id)
         row = session.get(FaceData, record.face_id)

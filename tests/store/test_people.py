@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from facerec.domain import UNSET, BoundingBox, PersonChanges, PersonRef, PersonType, unit_embedding
+from facerec.domain import UNSET, PersonChanges, PersonRef, PersonType
 from facerec.errors import PersonExists, PersonNotFound
 from facerec.store import people
 from facerec.store import repositories as repo
@@ -22,6 +22,7 @@ from facerec.store.tables import (
     Student,
     Teacher,
 )
+from tests.conftest import new_face
 
 STUDENT = PersonType.STUDENT
 TEACHER = PersonType.TEACHER
@@ -45,19 +46,7 @@ def add(
 
 
 def add_face(session: Session, ref: PersonRef) -> int:
-    record = repo.add_face(
-        session,
-        face=repo.NewFace(
-            ref=ref,
-            embedding=unit_embedding([1.0] * 512),
-            image=b"\xff\xd8 jpeg bytes",
-            image_mime="image/jpeg",
-            image_sha256="0" * 64,
-            bbox=BoundingBox(1, 2, 3, 4),
-            det_score=0.9,
-            model_pack="bundled",
-        ),
-    )
+    record = repo.add_face(session, face=new_face(ref))
     return int(record.face_id)
 
 

@@ -13,11 +13,12 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from facerec.config import Settings
-from facerec.domain import BoundingBox, PersonRef, PersonType, unit_embedding
+from facerec.domain import PersonRef, PersonType, unit_embedding
 from facerec.store import people
 from facerec.store import repositories as repo
 from facerec.store.db import MIGRATIONS_DIR, Database
 from facerec.store.tables import Base
+from tests.conftest import new_face
 
 
 def open_db(settings: Settings) -> Database:
@@ -67,19 +68,7 @@ def test_upgrading_again_keeps_every_row(settings: Settings) -> None:
     ref = PersonRef(PersonType.STUDENT, "S1")
     with database.session() as session:
         people.ensure_person(session, ref=ref, name="Ada")
-        record = repo.add_face(
-            session,
-            face=repo.NewFace(
-                ref=ref,
-                embedding=unit_embedding([1.0] * 512),
-                image=b"\xff\xd8 jpeg bytes",
-                image_mime="image/jpeg",
-                image_sha256="0" * 64,
-                bbox=BoundingBox(1, 2, 3, 4),
-                det_score=0.9,
-                model_pack="bundled",
-            ),
-        )
+        record = repo.add_face(session, face=new_face(ref))
     database.dispose()
 
     again = open_db(settings)
