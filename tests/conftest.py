@@ -219,18 +219,42 @@ def _mysql_database(base_url: str) -> Iterator[str]:
         server.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)])
-def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
-    """None for the embedded SQLite default; a fresh MariaDB/MySQL database URL otherwise."""
+DATABASES = ["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)]
+
+
+def _database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
     if request.param == "sqlite":
         yield None
-        return
-    yield from _mysql_database(request.getfixturevalue("mysql_url"))
+    else:
+        yield from _mysql_database(request.getfixturevalue("mysql_url"))
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """None for the embedded SQLite default; a fresh MariaDB/MySQL database URL otherwise."""
+    yield from _database_url(request)
 
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str | None) -> Settings:
     return make_settings(tmp_path, database_url=database_url)
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def module_settings(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
+    """Settings shared by the tests of a module (one data folder, one database)."""
+    for url in _database_url(request):
+        yield make_settings(tmp_path_factory.mktemp("module"), database_url=url)
+
+
+@pytest.fixture(scope="module")
+def module_client(module_settings: Settings) -> Iterator[TestClient]:
+    """One app for those tests of a module that leave nothing the others could see: refused
+    requests and validation. A test that writes, or counts rows, uses ``client``."""
+    with TestClient(create_app(module_settings)) as test_client:
+        yield test_client
 
 
 @pytest.fixture

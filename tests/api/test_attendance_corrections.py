@@ -576,16 +576,16 @@ def test_a_persons_history_counts_present_and_absent(
     ids=lambda f: "-".join(f"{k}={v[:12]}" for k, v in f.items()),
 )
 def test_an_invalid_attendance_request_writes_nothing(
-    client: TestClient, settings: Settings, facedata: Facedata, fields: dict[str, str]
+    module_client: TestClient, module_settings: Settings, facedata: Facedata, fields: dict[str, str]
 ) -> None:
-    answer = take(client, facedata.path(TWO_PEOPLE), **fields)
+    answer = take(module_client, facedata.path(TWO_PEOPLE), **fields)
     assert_error(answer, 422, "invalid_input")
-    assert count(settings, AttendanceRecords) == 0
-    assert count(settings, AttendanceReviews) == 0
-    assert count(settings, FaceRecognitionLogs) == 0
+    assert count(module_settings, AttendanceRecords) == 0
+    assert count(module_settings, AttendanceReviews) == 0
+    assert count(module_settings, FaceRecognitionLogs) == 0
 
 
-def test_invalid_queries_are_refused(client: TestClient) -> None:
+def test_invalid_queries_are_refused(module_client: TestClient) -> None:
     for path in ("/v1/attendance", "/v1/attendance/export.csv", "/v1/attendance/changes"):
         for query in (
             "from=2026-11-27&to=2026-11-26",
@@ -594,14 +594,16 @@ def test_invalid_queries_are_refused(client: TestClient) -> None:
             "person_type=student&person_id=../x",
             "from=2026-13-40",
         ):
-            assert_error(client.get(f"{path}?{query}"), 422, "invalid_input")
+            assert_error(module_client.get(f"{path}?{query}"), 422, "invalid_input")
     for path in ("/v1/attendance", "/v1/attendance/export.csv"):  # changes have no status, source
         for query in ("status=late", "source=webcam"):
-            assert_error(client.get(f"{path}?{query}"), 422, "invalid_input")
-    assert_error(client.get("/v1/attendance?limit=0"), 422, "invalid_input")
-    assert_error(client.get("/v1/attendance/reviews?status=maybe"), 422, "invalid_input")
+            assert_error(module_client.get(f"{path}?{query}"), 422, "invalid_input")
+    assert_error(module_client.get("/v1/attendance?limit=0"), 422, "invalid_input")
+    assert_error(module_client.get("/v1/attendance/reviews?status=maybe"), 422, "invalid_input")
     assert_error(
-        client.get("/v1/attendance/reviews?from=2026-11-27&to=2026-11-26"), 422, "invalid_input"
+        module_client.get("/v1/attendance/reviews?from=2026-11-27&to=2026-11-26"),
+        422,
+        "invalid_input",
     )
 
 

@@ -110,23 +110,25 @@ def test_image_limits(tmp_path: Path, samples: Path) -> None:
     ],
 )
 def test_enroll_validation(
-    client: TestClient, samples: Path, data: dict[str, str], code: str
+    module_client: TestClient, samples: Path, data: dict[str, str], code: str
 ) -> None:
     with (samples / "yaoming.jpg").open("rb") as handle:
-        response = client.post("/v1/faces", files={"image": ("y.jpg", handle)}, data=data)
+        response = module_client.post("/v1/faces", files={"image": ("y.jpg", handle)}, data=data)
     assert_error(response, 422, code)
 
 
-def test_request_validation_errors_share_the_shape(client: TestClient, samples: Path) -> None:
-    assert_error(client.post("/v1/identify"), 422, "invalid_input")
-    assert_error(client.get("/v1/faces/not-a-number"), 422, "invalid_input")
-    assert_error(client.get("/v1/nowhere"), 404, "not_found")
+def test_request_validation_errors_share_the_shape(
+    module_client: TestClient, samples: Path
+) -> None:
+    assert_error(module_client.post("/v1/identify"), 422, "invalid_input")
+    assert_error(module_client.get("/v1/faces/not-a-number"), 422, "invalid_input")
+    assert_error(module_client.get("/v1/nowhere"), 404, "not_found")
     assert_error(
-        post_image(client, "/v1/identify", (samples / "gdp.jpg").read_bytes(), top_k="0"),
+        post_image(module_client, "/v1/identify", (samples / "gdp.jpg").read_bytes(), top_k="0"),
         422,
         "invalid_input",
     )
-    assert_error(client.get("/v1/faces", params={"person_id": "S1"}), 422, "invalid_input")
+    assert_error(module_client.get("/v1/faces", params={"person_id": "S1"}), 422, "invalid_input")
 
 
 def test_verify_no_face_is_422_and_logged(
@@ -185,13 +187,14 @@ def test_cors_is_configurable(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("size", [(1, 1), (2, 2), (1, 3000), (3000, 1), (7000, 5000)])
-def test_degenerate_images_are_answered_not_crashed(tmp_path: Path, size: tuple[int, int]) -> None:
+def test_degenerate_images_are_answered_not_crashed(
+    module_client: TestClient, size: tuple[int, int]
+) -> None:
     buffer = io.BytesIO()
     Image.new("RGB", size, (120, 100, 90)).save(buffer, format="PNG")
-    with TestClient(create_app(make_settings(tmp_path))) as client:
-        assert post_image(client, "/v1/detect", buffer.getvalue()).json() == {"faces": []}
-        assert post_image(client, "/v1/identify", buffer.getvalue()).json()["faces"] == []
-        enrolled = post_image(
-            client, "/v1/faces", buffer.getvalue(), person_type="student", person_id="a"
-        )
-        assert_error(enrolled, 422, "no_face_found")
+    assert post_image(module_client, "/v1/detect", buffer.getvalue()).json() == {"faces": []}
+    assert post_image(module_client, "/v1/identify", buffer.getvalue()).json()["faces"] == []
+    enrolled = post_image(
+        module_client, "/v1/faces", buffer.getvalue(), person_type="student", person_id="a"
+    )
+    assert_error(enrolled, 422, "no_face_found")
