@@ -99,7 +99,8 @@ def server(tmp_path: Path) -> Iterator[Server]:
     root = tmp_path / "www"
     root.mkdir()
     httpd = _HTTPServer(root)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    # A short poll interval: shutdown() waits up to one interval for the loop to notice.
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     try:
         port = httpd.server_address[1]
