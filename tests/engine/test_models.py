@@ -111,6 +111,13 @@ def server(tmp_path: Path) -> Iterator[Server]:
         thread.join(timeout=10)
 
 
+@pytest.fixture
+def testpack_server(server: Server, model_bytes: dict[str, bytes]) -> Server:
+    """The local server with the test pack's zip, built from the bundled files, at its root."""
+    build_zip(server.root / "testpack.zip", model_bytes)
+    return server
+
+
 def closed_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -336,28 +343,32 @@ def test_download_installs_a_verified_pack(
 
 
 def test_download_checks_the_archive_hash_when_the_pack_has_one(
-    tmp_path: Path, server: Server, model_bytes: dict[str, bytes]
+    tmp_path: Path, testpack_server: Server, model_bytes: dict[str, bytes]
 ) -> None:
-    archive = build_zip(server.root / "testpack.zip", model_bytes)
+    archive = build_zip(testpack_server.root / "testpack.zip", model_bytes)
     pack = dataclasses.replace(TEST_PACK, archive_sha256=sha256_of(archive))
     models_dir = tmp_path / "models"
-    download_pack(pack, models_dir=models_dir, base_url=server.base_url, show_progress=False)
+    download_pack(
+        pack, models_dir=models_dir, base_url=testpack_server.base_url, show_progress=False
+    )
     assert_installed(models_dir, pack)
 
 
 def test_an_archive_hash_mismatch_installs_nothing(
-    tmp_path: Path, server: Server, model_bytes: dict[str, bytes]
+    tmp_path: Path, testpack_server: Server, model_bytes: dict[str, bytes]
 ) -> None:
-    archive = build_zip(server.root / "testpack.zip", model_bytes)
+    archive = build_zip(testpack_server.root / "testpack.zip", model_bytes)
     expected = "0" * 64
     pack = dataclasses.replace(TEST_PACK, archive_sha256=expected)
     models_dir = tmp_path / "models"
 
     with pytest.raises(ModelError) as caught:
-        download_pack(pack, models_dir=models_dir, base_url=server.base_url, show_progress=False)
+        download_pack(
+            pack, models_dir=models_dir, base_url=testpack_server.base_url, show_progress=False
+        )
 
     message = caught.value.message
-    assert f"{server.base_url}/testpack.zip" in message
+    assert f"{testpack_server.base_url}/testpack.zip" in message
     assert expected in message and sha256_of(archive) in message
     assert "failed verification" in message
     assert_nothing_installed(models_dir)
@@ -460,43 +471,43 @@ def test_an_unreachable_server_is_a_model_error_with_advice(tmp_path: Path) -> N
 
 
 def test_a_download_cut_short_installs_nothing(
-    tmp_path: Path, server: Server, model_bytes: dict[str, bytes]
+    tmp_path: Path,
+    testpack_server: Server,
 ) -> None:
-    build_zip(server.root / "testpack.zip", model_bytes)
     models_dir = tmp_path / "models"
-    caught = refused_download(models_dir, server.base_url + "/cut")
+    caught = refused_download(models_dir, testpack_server.base_url + "/cut")
     assert "/cut/testpack.zip" in caught.value.message
     assert_nothing_installed(models_dir)
 
 
 def test_redirects_are_followed(
-    tmp_path: Path, server: Server, model_bytes: dict[str, bytes]
+    tmp_path: Path,
+    testpack_server: Server,
 ) -> None:
     """GitHub's release links redirect to a storage host."""
-    build_zip(server.root / "testpack.zip", model_bytes)
     models_dir = tmp_path / "models"
-    download(models_dir, server.base_url + "/moved")
-    assert server.requests == ["/moved/testpack.zip", "/testpack.zip"]
+    download(models_dir, testpack_server.base_url + "/moved")
+    assert testpack_server.requests == ["/moved/testpack.zip", "/testpack.zip"]
     assert_installed(models_dir)
 
 
 def test_the_progress_bar_does_not_break_the_download(
     tmp_path: Path,
-    server: Server,
-    model_bytes: dict[str, bytes],
+    testpack_server: Server,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    build_zip(server.root / "testpack.zip", model_bytes)
     models_dir = tmp_path / "models"
-    download_pack(TEST_PACK, models_dir=models_dir, base_url=server.base_url, show_progress=True)
+    download_pack(
+        TEST_PACK, models_dir=models_dir, base_url=testpack_server.base_url, show_progress=True
+    )
     assert "testpack.zip" in capsys.readouterr().err
     assert_installed(models_dir)
 
 
 def test_ensure_pack_downloads_once_then_uses_the_cache(
-    tmp_path: Path, server: Server, model_bytes: dict[str, bytes]
+    tmp_path: Path,
+    testpack_server: Server,
 ) -> None:
-    build_zip(server.root / "testpack.zip", model_bytes)
     models_dir = tmp_path / "models"
 
     def ensure(base_url: str) -> object:
@@ -508,9 +519,9 @@ def test_ensure_pack_downloads_once_then_uses_the_cache(
             show_progress=False,
         )
 
-    first = ensure(server.base_url)
-    second = ensure(server.base_url)
-    assert server.requests == ["/testpack.zip"]
+    first = ensure(testpack_server.base_url)
+    second = ensure(testpack_server.base_url)
+    assert testpack_server.requests == ["/testpack.zip"]
     assert first == second
     # The cache needs no network at all.
     assert ensure(f"http://127.0.0.1:{closed_port()}") == first
@@ -519,40 +530,41 @@ def test_ensure_pack_downloads_once_then_uses_the_cache(
 
 
 def test_a_corrupt_cached_pack_is_refused_not_silently_replaced(
-    tmp_path: Path, server: Server, model_bytes: dict[str, bytes]
+    tmp_path: Path,
+    testpack_server: Server,
 ) -> None:
-    build_zip(server.root / "testpack.zip", model_bytes)
     models_dir = tmp_path / "models"
-    download(models_dir, server.base_url)
+    download(models_dir, testpack_server.base_url)
     flip_byte(models_dir / "testpack" / DETECTOR)
 
     with pytest.raises(ModelError) as caught:
         ensure_pack(
             TEST_PACK,
             models_dir=models_dir,
-            base_url=server.base_url,
+            base_url=testpack_server.base_url,
             allow_download=True,
             show_progress=False,
         )
     assert str(models_dir / "testpack" / DETECTOR) in caught.value.message
     assert "facerec models download testpack" in caught.value.message
-    assert server.requests == ["/testpack.zip"]
+    assert testpack_server.requests == ["/testpack.zip"]
 
     # The advice works: downloading again replaces the pack.
-    download(models_dir, server.base_url)
+    download(models_dir, testpack_server.base_url)
     assert_installed(models_dir)
 
 
 def test_a_failed_download_leaves_the_installed_pack_alone(
-    tmp_path: Path, server: Server, model_bytes: dict[str, bytes]
+    tmp_path: Path, testpack_server: Server, model_bytes: dict[str, bytes]
 ) -> None:
-    build_zip(server.root / "testpack.zip", model_bytes)
     models_dir = tmp_path / "models"
-    download(models_dir, server.base_url)
+    download(models_dir, testpack_server.base_url)
 
-    build_zip(server.root / "testpack.zip", {DETECTOR: model_bytes[DETECTOR], RECOGNIZER: b"x"})
+    build_zip(
+        testpack_server.root / "testpack.zip", {DETECTOR: model_bytes[DETECTOR], RECOGNIZER: b"x"}
+    )
     with pytest.raises(ModelError):
-        download(models_dir, server.base_url)
+        download(models_dir, testpack_server.base_url)
     assert_installed(models_dir)
 
 
