@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import create_engine, func, select, text
@@ -40,6 +41,7 @@ from facerec.domain import BoundingBox, PersonRef, unit_embedding
 from facerec.engine.models import bundled_dir, ensure_pack, get_pack
 from facerec.engine.pipeline import DetectionOptions, FaceEngine
 from facerec.engine.session import SessionOptions
+from facerec.service.runtime import load_engine, start_runtime
 from facerec.store import repositories as repo
 from facerec.store.db import Database
 
@@ -253,7 +255,7 @@ def module_settings(
 def module_client(module_settings: Settings) -> Iterator[TestClient]:
     """One app for those tests of a module that leave nothing the others could see: refused
     requests and validation. A test that writes, or counts rows, uses ``client``."""
-    with TestClient(create_app(module_settings)) as test_client:
+    with TestClient(start_app(module_settings)) as test_client:
         yield test_client
 
 
@@ -347,9 +349,27 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
+# Models loaded by the service's own load_engine, by the settings that chose them: an app whose
+# settings differ from an earlier one's only in where its data lives shares that app's models.
+_ENGINES: dict[str, FaceEngine] = {}
+_PER_TEST = {"data_dir", "database_url", "models_dir"}
+
+
+def start_app(settings: Settings) -> FastAPI:
+    """``create_app(settings)`` with its runtime started (by ``start_runtime``, as the service starts
+    it), reusing the models an earlier app of the same settings loaded; the app closes the runtime
+    at shutdown. A test of start-up itself calls ``create_app`` instead."""
+    key = settings.model_dump_json(exclude=_PER_TEST)
+    if settings.model_pack != "bundled":  # its files come from models_dir: load them each time
+        return create_app(settings, start_runtime(settings))
+    if key not in _ENGINES:
+        _ENGINES[key] = load_engine(settings)
+    return create_app(settings, start_runtime(settings, engine=_ENGINES[key]))
+
+
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
+    with TestClient(start_app(settings)) as test_client:
         yield test_client
 
 

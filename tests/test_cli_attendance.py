@@ -12,10 +12,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from facerec.api.app import create_app
 from facerec.config import Settings
 from facerec.store.tables import AttendanceRecords, FaceRecognitionLogs
-from tests.conftest import CliResult, Facedata, Facerec, make_settings, rows, run_cli
+from tests.conftest import CliResult, Facedata, Facerec, make_settings, rows, run_cli, start_app
 
 DAY = "2026-11-26"
 TWO_PEOPLE = "face_recognition/examples/two_people.jpg"  # Obama on the left, Biden on the right
@@ -66,7 +65,7 @@ def test_attendance_from_the_command_line_and_its_reports(
 
     # The same data through the API: the class given by `enroll --class`, one more student, and
     # what it exports.
-    with TestClient(create_app(settings)) as client:
+    with TestClient(start_app(settings)) as client:
         for person_id in ("S-OB", "S-JB"):
             assert client.get(f"/v1/students/{person_id}").json()["class_name"] == "5A"
         assert client.post(

@@ -10,10 +10,9 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from facerec.api.app import create_app
 from facerec.config import Settings
 from facerec.store.tables import FaceData, Student, Teacher
-from tests.conftest import Facedata, assert_error, count, identify, make_settings
+from tests.conftest import Facedata, assert_error, count, identify, make_settings, start_app
 
 
 def make_zip(entries: dict[str, bytes | Path], *, method: int = zipfile.ZIP_DEFLATED) -> bytes:
@@ -76,7 +75,7 @@ def test_archives_refused_as_a_whole_write_nothing(tmp_path: Path, samples: Path
     )
     photo = samples / "yaoming.jpg"  # 21 kB: over this image limit
     noise = random.Random(0).randbytes(1_150_000)  # does not compress
-    with TestClient(create_app(settings)) as client:
+    with TestClient(start_app(settings)) as client:
         assert_error(post_batch(client, b"these are not the photos"), 422, "invalid_input")
         too_many = make_zip({"S-1/a.jpg": photo, "S-2/a.jpg": photo, "S-3/a.jpg": photo})
         refused = post_batch(client, too_many)

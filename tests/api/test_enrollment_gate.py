@@ -9,11 +9,10 @@ import cv2
 import pytest
 from fastapi.testclient import TestClient
 
-from facerec.api.app import create_app
 from facerec.config import Settings
 from facerec.engine.models import PACKS
 from facerec.store.tables import FaceData, Student, Teacher
-from tests.conftest import Facedata, assert_error, count, enroll, identify, make_settings
+from tests.conftest import Facedata, assert_error, count, enroll, identify, make_settings, start_app
 
 QUALITY_FIGURES = {"face_px", "det_score", "sharpness", "brightness", "yaw_deg", "pitch_deg"}
 THRESHOLD = PACKS["bundled"].default_threshold
@@ -77,7 +76,7 @@ def test_a_lowered_limit_lets_the_same_photo_through(
     tmp_path: Path, blurred: Path, database_url: str | None
 ) -> None:
     lenient = make_settings(tmp_path, database_url=database_url, quality_min_sharpness=1.0)
-    with TestClient(create_app(lenient)) as client:
+    with TestClient(start_app(lenient)) as client:
         response = enroll(client, blurred, "student", "S1")
         assert response.status_code == 201, response.text
         assert response.json()["quality"]["passed"] is True

@@ -9,11 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from facerec.api.app import create_app
 from facerec.config import Settings
 from facerec.engine.models import PACKS
 from facerec.store.tables import FaceData, FaceRecognitionLogs, Student
-from tests.conftest import Facedata, assert_error, count, enroll, identify, make_settings
+from tests.conftest import Facedata, assert_error, count, enroll, identify, make_settings, start_app
 
 
 def post_image(client: TestClient, path: str, payload: bytes, **data: str):  # type: ignore[no-untyped-def]
@@ -85,7 +84,7 @@ def test_broken_files_get_4xx_and_write_nothing(
 
 def test_image_limits(tmp_path: Path, samples: Path) -> None:
     settings = make_settings(tmp_path, max_image_bytes=20_000, max_image_pixels=100_000)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(start_app(settings)) as client:
         big = (samples / "players.jpg").read_bytes()  # 374 kB
         assert_error(post_image(client, "/v1/detect", big), 413, "image_too_large")
         buffer = io.BytesIO()
@@ -144,7 +143,7 @@ def test_verify_no_face_is_422_and_logged(
 
 def test_api_keys_guard_every_v1_route(tmp_path: Path, samples: Path) -> None:
     settings = make_settings(tmp_path, api_keys=["s3cret"])
-    with TestClient(create_app(settings)) as client:
+    with TestClient(start_app(settings)) as client:
         assert client.get("/health").status_code == 200
         assert client.get("/ready").status_code == 200
         assert_error(client.get("/v1/faces"), 401, "unauthorized")
@@ -178,7 +177,7 @@ def test_info_health_ready_and_docs(client: TestClient) -> None:
 
 def test_cors_is_configurable(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, cors_origins=["https://school.example"])
-    with TestClient(create_app(settings)) as client:
+    with TestClient(start_app(settings)) as client:
         response = client.options(
             "/v1/info",
             headers={"Origin": "https://school.example", "Access-Control-Request-Method": "GET"},

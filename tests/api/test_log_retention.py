@@ -15,7 +15,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 
-from facerec.api.app import create_app
 from facerec.api.maintenance import prune_logs_periodically
 from facerec.service.logs import prune_logs
 from facerec.service.maintenance import prune_expired
@@ -23,7 +22,7 @@ from facerec.service.runtime import open_database
 from facerec.store.clock import utcnow
 from facerec.store.db import Database
 from facerec.store.tables import FaceRecognitionLogs
-from tests.conftest import make_settings
+from tests.conftest import make_settings, start_app
 
 
 def add_logs(
@@ -86,7 +85,7 @@ def test_running_app_prunes_expired_logs_at_start_up_and_on_request(
     add_logs(database, days_ago=40, count=3, result="expired")
     add_logs(database, days_ago=10, result="kept")
     try:
-        with TestClient(create_app(settings)) as client:
+        with TestClient(start_app(settings)) as client:
             wait_for(lambda: client.get("/v1/logs").json()["total"] == 1)
             [entry] = client.get("/v1/logs").json()["logs"]
             assert entry["result"] == "kept"

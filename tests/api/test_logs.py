@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from facerec.api.app import create_app
-from tests.conftest import enroll, identify, make_settings
+from tests.conftest import enroll, identify, make_settings, start_app
 
 LOG_FIELDS = {
     "log_id",
@@ -93,7 +92,7 @@ def test_times_with_a_zone_are_converted_to_utc(client: TestClient, samples: Pat
 @pytest.fixture(scope="module")
 def plain_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """One app on SQLite for the checks that never reach the database."""
-    with TestClient(create_app(make_settings(tmp_path_factory.mktemp("plain")))) as client:
+    with TestClient(start_app(make_settings(tmp_path_factory.mktemp("plain")))) as client:
         yield client
 
 
@@ -126,7 +125,7 @@ def test_bad_filters_are_invalid_input(
 
 def test_logs_and_their_pruning_need_an_api_key(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, api_keys=["k1"])
-    with TestClient(create_app(settings)) as client:
+    with TestClient(start_app(settings)) as client:
         for method, path in (("GET", "/v1/logs"), ("POST", "/v1/admin/logs/prune")):
             refused = client.request(method, path)
             assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthorized"

@@ -10,7 +10,6 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 
-from facerec.api.app import create_app
 from facerec.config import Settings
 from facerec.store.tables import (
     AttendanceRecords,
@@ -28,6 +27,7 @@ from tests.conftest import (
     execute,
     identify,
     rows,
+    start_app,
 )
 
 
@@ -241,7 +241,7 @@ def test_update_changes_only_the_given_fields(client: TestClient, settings: Sett
 def test_deactivation_hides_from_identify_across_a_restart_and_reactivation_restores(
     settings: Settings, samples: Path
 ) -> None:
-    with TestClient(create_app(settings)) as client:
+    with TestClient(start_app(settings)) as client:
         create(client, "student", "S-yao", name="Yao Ming")
         added = add_face(client, "student", "S-yao", samples / "yaoming.jpg")
         assert added.status_code == 201, added.text
@@ -261,7 +261,7 @@ def test_deactivation_hides_from_identify_across_a_restart_and_reactivation_rest
         assert client.get("/v1/students", params={"active": "false"}).json()["total"] == 1
 
     # A new app on the same database rebuilds its index without inactive people.
-    with TestClient(create_app(settings)) as restarted:
+    with TestClient(start_app(settings)) as restarted:
         assert restarted.get("/v1/info").json()["faces_indexed"] == 0
         assert matched(restarted, samples / "players.jpg") == []
         person = restarted.get("/v1/students/S-yao").json()
@@ -275,7 +275,7 @@ def test_deactivation_hides_from_identify_across_a_restart_and_reactivation_rest
         assert restarted.patch("/v1/students/S-yao", json={"active": True}).status_code == 200
         assert restarted.get("/v1/info").json()["faces_indexed"] == 2
 
-    with TestClient(create_app(settings)) as again:
+    with TestClient(start_app(settings)) as again:
         assert again.get("/v1/info").json()["faces_indexed"] == 2
 
 

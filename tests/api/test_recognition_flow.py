@@ -8,11 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, select
 
-from facerec.api.app import create_app
 from facerec.config import Settings
 from facerec.engine.models import PACKS
 from facerec.store.tables import FaceData, FaceRecognitionLogs, Student, Teacher
-from tests.conftest import Facedata, count, enroll, identify, verify
+from tests.conftest import Facedata, count, enroll, identify, start_app, verify
 
 
 def test_enrolled_student_is_found_in_team_photo_and_nobody_else(
@@ -61,9 +60,9 @@ def test_enrolled_student_is_found_in_team_photo_and_nobody_else(
 
 
 def test_restart_keeps_faces_and_index(settings: Settings, samples: Path) -> None:
-    with TestClient(create_app(settings)) as first:
+    with TestClient(start_app(settings)) as first:
         assert enroll(first, samples / "yaoming.jpg", "teacher", "T-9").status_code == 201
-    with TestClient(create_app(settings)) as second:
+    with TestClient(start_app(settings)) as second:
         assert second.get("/v1/info").json()["faces_indexed"] == 1
         matches = [
             f["match"]

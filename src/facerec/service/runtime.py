@@ -145,9 +145,14 @@ def open_database(settings: Settings) -> Database:
     return database
 
 
-def start_runtime(settings: Settings, *, show_progress: bool = False) -> Runtime:
+def start_runtime(
+    settings: Settings, *, show_progress: bool = False, engine: FaceEngine | None = None
+) -> Runtime:
+    """Start the service's parts for ``settings``. ``engine``, when given, is one already loaded for
+    these settings (the tests share one between the apps they start); otherwise the models are
+    verified and loaded here."""
     started = time.perf_counter()
-    engine = load_engine(settings, show_progress=show_progress)
+    engine = engine or load_engine(settings, show_progress=show_progress)
     engine.warm_up()
     database = open_database(settings)
     index = make_index(settings, model_pack=engine.pack.name, dimension=engine.dimension)
