@@ -21,6 +21,17 @@ from facerec.store.tables import Base
 from tests.conftest import new_face
 
 
+def database_at(settings: Settings, revision: str) -> Database:
+    """The settings' database with the schema of ``revision``: as an older facerec left it."""
+    database = Database(settings.sqlalchemy_url().get_secret_value())
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    return database
+
+
 def open_db(settings: Settings) -> Database:
     database = Database(settings.sqlalchemy_url().get_secret_value())
     database.migrate()
@@ -114,12 +125,7 @@ def test_a_face_belongs_to_exactly_one_person(settings: Settings, tmp_path: Path
 
 def test_an_issue_2_database_upgrades_with_its_attendance_rows(settings: Settings) -> None:
     """0001 -> 0002 fills the new PersonKey of existing records, so the unique key holds for them."""
-    database = Database(settings.sqlalchemy_url().get_secret_value())
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with database.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
+    database = database_at(settings, "0001")
     with database.engine.begin() as conn:
         conn.execute(text("INSERT INTO Student (StudentID, CreatedAt) VALUES ('s1', '2026-01-01')"))
         for hour in (8, 9):  # 0001 allowed the same person twice on one day; 0002 keeps the first
@@ -155,12 +161,7 @@ def test_an_issue_2_database_upgrades_with_its_attendance_rows(settings: Setting
 
 def test_upgrading_to_0003_fills_the_binary_copy_of_every_vector(settings: Settings) -> None:
     """Faces stored before 0003 (JSON only) get their float32 copy, and load the same."""
-    database = Database(settings.sqlalchemy_url().get_secret_value())
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with database.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0002")
+    database = database_at(settings, "0002")
     vector = unit_embedding(list(range(1, 513)))
     with database.engine.begin() as conn:
         conn.execute(text("INSERT INTO Student (StudentID, CreatedAt) VALUES ('s1', '2026-01-01')"))
