@@ -82,6 +82,7 @@ def test_fitted_and_letterbox_find_the_same_faces_in_place(
 CLOSE_UPS = ("pre_cropped_face", "hard:low_resolution")  # the tags of close-ups and tight crops
 
 
+@pytest.mark.slow
 def test_the_fitted_input_needs_the_padded_retry_less_often(
     engine: FaceEngine, facedata: Facedata
 ) -> None:

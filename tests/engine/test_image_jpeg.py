@@ -32,6 +32,7 @@ def photo(samples: Path) -> Image.Image:
     return Image.open(samples / "yaoming.jpg").convert("RGB")
 
 
+@pytest.mark.slow
 def test_every_plain_jpeg_of_facedata_decodes_as_pillow_decodes_it(facedata: Facedata) -> None:
     fast = 0
     for row in facedata.rows:

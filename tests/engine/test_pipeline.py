@@ -80,6 +80,7 @@ def engine_with(**options: object) -> FaceEngine:
     return FaceEngine(files, SessionOptions(), DetectionOptions(**options))  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 def test_embeddings_equal_insightface_face_analysis(compared: list[Compared]) -> None:
     plain = engine_with(sizing="letterbox", pad_retry_ratio=0, orientation_check_below=0)
     letterbox = engine_with(sizing="letterbox")
@@ -102,6 +103,7 @@ def test_embeddings_equal_insightface_face_analysis(compared: list[Compared]) ->
     assert faces >= 40
 
 
+@pytest.mark.slow
 def test_fitted_input_finds_the_faces_face_analysis_finds(compared: list[Compared]) -> None:
     """The default input (the photo at its own size) sees the faces at another scale, so its
     landmarks, and so its embeddings, differ a little from FaceAnalysis's; the faces are the same,
@@ -128,6 +130,7 @@ def test_fitted_input_finds_the_faces_face_analysis_finds(compared: list[Compare
     assert float(np.median(cosines)) > 0.98
 
 
+@pytest.mark.slow
 def test_every_labelled_single_face_photo_yields_a_face(
     engine: FaceEngine, facedata: Facedata
 ) -> None:

@@ -24,6 +24,7 @@ from facerec.evaluation.run import Evaluation
 from tests.evaluation.test_evaluation import default_settings, run_evaluation
 
 BUNDLED = PACKS["bundled"]
+pytestmark = pytest.mark.slow  # a run over the whole held-out set
 STEP = 0.05  # thresholds are rounded up to the next multiple of this
 # Each threshold of the pack with the share of different people it may accept.
 EACH_THRESHOLD = pytest.mark.parametrize(

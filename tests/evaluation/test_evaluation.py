@@ -18,6 +18,7 @@ from facerec.evaluation.run import Evaluation, evaluate
 from tests.conftest import Facedata, make_settings, run_cli
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+pytestmark = pytest.mark.slow  # whole-dataset runs
 
 
 def default_settings(folder: Path) -> Settings:
