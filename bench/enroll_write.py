@@ -50,7 +50,7 @@ from sqlalchemy import Table, func, insert, select  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
 from facerec.config import Settings  # noqa: E402
-from facerec.domain import PersonRef, PersonType  # noqa: E402
+from facerec.domain import LogOperation, LogResult, PersonRef, PersonType  # noqa: E402
 from facerec.service import faces  # noqa: E402
 from facerec.service.recognition_log import RecognitionLog  # noqa: E402
 from facerec.service.runtime import LargestFace, Runtime, start_runtime  # noqa: E402
@@ -101,9 +101,11 @@ class Enrollment:
 
     def log_values(self, person_id: str, face_id: int) -> dict[str, object]:
         """The log row's values, as ``logs.add_logs`` writes them."""
-        log = RecognitionLog(self.runtime, operation="enroll", threshold=None, client=CLIENT)
+        log = RecognitionLog(
+            self.runtime, operation=LogOperation.ENROLL, threshold=None, client=CLIENT
+        )
         ref = PersonRef(PersonType.STUDENT, person_id)
-        return logs.log_row(log.entry("enrolled", person=ref, face_id=face_id), utcnow())
+        return logs.log_row(log.entry(LogResult.ENROLLED, person=ref, face_id=face_id), utcnow())
 
 
 def person_values(person_id: str) -> dict[str, object]:
@@ -112,7 +114,7 @@ def person_values(person_id: str) -> dict[str, object]:
 
 def facerec_write(e: Enrollment) -> None:
     ref = PersonRef(PersonType.STUDENT, e.new_person())
-    log = RecognitionLog(e.runtime, operation="enroll", threshold=None, client=CLIENT)
+    log = RecognitionLog(e.runtime, operation=LogOperation.ENROLL, threshold=None, client=CLIENT)
     unset: dict[str, None] = {"name": None, "class_name": None, "similarity": None}
     faces.write_enrollment(e.runtime, ref=ref, image=e.image, largest=e.largest, log=log, **unset)
 

@@ -73,7 +73,7 @@ def test_attendance_from_the_command_line_and_its_reports(
         ).is_success
         api_csv = client.get(f"/v1/attendance/export.csv?from={DAY}&to={DAY}").content
         api_all_csv = client.get("/v1/attendance/export.csv").content
-        api_records = client.get(f"/v1/attendance?from={DAY}&to={DAY}").json()["records"]
+        api_records = client.get(f"/v1/attendance?from={DAY}&to={DAY}").json()["items"]
 
     report = facerec("report", "--from", DAY, "--to", DAY, "--format", "csv")
     assert report.exit_code == 0, report.stderr

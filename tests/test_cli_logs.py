@@ -39,7 +39,7 @@ def test_list_and_prune_logs_without_the_models(
     assert listed.exit_code == 0, listed.stderr
     body = json.loads(listed.stdout)
     assert body["total"] == 1 and (body["limit"], body["offset"]) == (100, 0)
-    [entry] = body["logs"]
+    [entry] = body["items"]
     assert (entry["operation"], entry["result"], entry["client"]) == ("enroll", "enrolled", "cli")
     assert datetime.fromisoformat(entry["created_at"]).utcoffset() == timedelta(0)
     assert json.loads(no_models("logs", "list").stdout)["total"] == 2
@@ -48,7 +48,7 @@ def test_list_and_prune_logs_without_the_models(
     assert pruned.exit_code == 0, pruned.stderr
     assert json.loads(pruned.stdout) == {"deleted": 1}
     remaining = json.loads(no_models("logs", "list", "--since", "2000-01-01").stdout)
-    assert [e["result"] for e in remaining["logs"]] == ["enrolled"]
+    assert [e["result"] for e in remaining["items"]] == ["enrolled"]
     future = no_models("logs", "list", "--since", "2999-01-01T00:00:00+02:00")
     assert json.loads(future.stdout)["total"] == 0
 

@@ -9,11 +9,35 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 Vector = npt.NDArray[np.float32]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Which part of a list to return: at most ``limit`` items, after the first ``offset``."""
+
+    limit: int = 100
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list, and how many items the whole list holds (on every page)."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+    @classmethod
+    def of(cls, items: list[T], total: int, paging: Paging) -> Page[T]:
+        return cls(items=items, total=total, limit=paging.limit, offset=paging.offset)
 
 
 class PersonType(enum.StrEnum):
@@ -205,13 +229,54 @@ class Enrollment:
     closest_other: Candidate | None  # set when the operator overrode the duplicate check
 
 
+class LogOperation(enum.StrEnum):
+    """What a recognition log row records an attempt of."""
+
+    VERIFY = "verify"
+    IDENTIFY = "identify"
+    ENROLL = "enroll"
+    ATTENDANCE = "attendance"
+
+
+class LogResult(enum.StrEnum):
+    """How an attempt ended: a decision, an enrollment, or the error code that stopped it (one
+    member per ``FacerecError.code``)."""
+
+    MATCH = "match"
+    NO_MATCH = "no_match"
+    NEEDS_REVIEW = "needs_review"
+    UNKNOWN = "unknown"
+    ENROLLED = "enrolled"
+    ERROR = "error"
+    INVALID_INPUT = "invalid_input"
+    INVALID_IMAGE = "invalid_image"
+    EMPTY_IMAGE = "empty_image"
+    IMAGE_TOO_LARGE = "image_too_large"
+    UNSUPPORTED_IMAGE = "unsupported_image"
+    CORRUPT_IMAGE = "corrupt_image"
+    NO_FACE_FOUND = "no_face_found"
+    POOR_QUALITY = "poor_quality"
+    NOT_FOUND = "not_found"
+    FACE_NOT_FOUND = "face_not_found"
+    PERSON_NOT_FOUND = "person_not_found"
+    REVIEW_NOT_FOUND = "review_not_found"
+    CONFLICT = "conflict"
+    DUPLICATE_FACE = "duplicate_face"
+    PERSON_EXISTS = "person_exists"
+    REVIEW_RESOLVED = "review_resolved"
+    UNAUTHORIZED = "unauthorized"
+    MODEL_UNAVAILABLE = "model_unavailable"
+    NOT_READY = "not_ready"
+    STORAGE_UNAVAILABLE = "storage_unavailable"
+
+
 @dataclass(frozen=True)
 class LogRecord:
     """One recognition attempt as logged: its result and score, never an embedding or an image."""
 
     log_id: int
-    operation: str  # verify, identify, enroll, attendance
-    result: str  # a decision (match, no_match, ...), "enrolled", or the error code that stopped it
+    operation: LogOperation
+    result: LogResult
     similarity: float | None  # the best similarity seen; None when no face was compared
     threshold: float | None
     person: PersonRef | None
@@ -233,6 +298,23 @@ class AttendanceSource(enum.StrEnum):
     PHOTO = "photo"  # a class or group photo
     KIOSK = "kiosk"  # a check-in camera, one person at a time
     MANUAL = "manual"  # set by hand; a photo never overrides it
+
+
+class Marked(enum.StrEnum):
+    """What taking attendance did for a recognised person."""
+
+    NEW = "new"  # marked present now
+    ALREADY_PRESENT = "already_present"  # marked present earlier, for the same session
+    KEPT_ABSENT = "kept_absent"  # marked absent by hand before; a photo never overrides it
+
+
+class ChangeAction(enum.StrEnum):
+    """A correction in the attendance audit trail."""
+
+    CONFIRM = "confirm"
+    REJECT = "reject"
+    MARK_PRESENT = "mark_present"
+    MARK_ABSENT = "mark_absent"
 
 
 class ReviewStatus(enum.StrEnum):
@@ -287,7 +369,7 @@ class AttendanceChange:
     change_id: int
     person: PersonRef
     session: AttendanceSession
-    action: str  # confirm, reject, mark_present, mark_absent
+    action: ChangeAction
     old_status: AttendanceStatus | None
     new_status: AttendanceStatus | None
     record_id: int | None

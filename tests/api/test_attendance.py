@@ -89,7 +89,7 @@ def test_group_photo_marks_exactly_the_enrolled_people_once(
 
     listed = client.get("/v1/attendance", params={"from": DAY, "to": DAY, "class_name": "5A"})
     assert listed.status_code == 200 and listed.json()["total"] == 2
-    assert {r["record_id"] for r in listed.json()["records"]} == {r.RecordID for r in stored}
+    assert {r["record_id"] for r in listed.json()["items"]} == {r.RecordID for r in stored}
 
     exported = client.get("/v1/attendance/export.csv", params={"from": DAY, "to": DAY})
     assert exported.status_code == 200

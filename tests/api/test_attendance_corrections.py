@@ -129,9 +129,7 @@ def test_confirming_a_review_marks_the_person_present_once(
     assert review["review_status"] == "pending" and review["name"] == "Barack Obama"
     assert 0.70 <= review["similarity"] < 0.75
     queue = client.get("/v1/attendance/reviews").json()
-    assert queue["total"] == 1 and [r["review_id"] for r in queue["reviews"]] == [
-        review["review_id"]
-    ]
+    assert queue["total"] == 1 and [r["review_id"] for r in queue["items"]] == [review["review_id"]]
     assert records_of(settings, OBAMA) == []
 
     confirmed = client.post(
@@ -174,7 +172,7 @@ def test_confirming_a_review_marks_the_person_present_once(
     )
     trail = client.get("/v1/attendance/changes").json()
     assert trail["total"] == 1
-    assert {k: trail["changes"][0][k] for k in ("action", "person_id", "changed_by", "client")} == {
+    assert {k: trail["items"][0][k] for k in ("action", "person_id", "changed_by", "client")} == {
         "action": "confirm",
         "person_id": OBAMA,
         "changed_by": "ms.k",
@@ -230,7 +228,7 @@ def test_rejecting_a_review_marks_nobody(
         "ms.k",
         "testclient",
     )
-    assert client.get("/v1/attendance/changes").json()["changes"][0]["action"] == "reject"
+    assert client.get("/v1/attendance/changes").json()["items"][0]["action"] == "reject"
 
     again = client.post(f"{url}/reject", json={"by": "mr.t"})
     assert again.status_code == 200 and again.json()["resolved_by"] == "ms.k"
@@ -415,7 +413,7 @@ def test_queries_and_the_export_agree_with_the_database(
     def listed(query: str) -> tuple[list[int], int]:
         answer = client.get(f"/v1/attendance?{query}")
         assert answer.status_code == 200, answer.text
-        return [r["record_id"] for r in answer.json()["records"]], answer.json()["total"]
+        return [r["record_id"] for r in answer.json()["items"]], answer.json()["total"]
 
     def expected(keep: Callable[[dict[str, Any]], bool]) -> tuple[list[int], int]:
         ids = [r["record_id"] for r in stored if keep(r)]
@@ -443,7 +441,7 @@ def test_queries_and_the_export_agree_with_the_database(
     page = client.get("/v1/attendance?limit=3&offset=2").json()
     assert (page["limit"], page["offset"]) == (3, 2)
     biden = next(
-        r for r in client.get("/v1/attendance?person_type=student&person_id=S-JB").json()["records"]
+        r for r in client.get("/v1/attendance?person_type=student&person_id=S-JB").json()["items"]
     )
     assert (biden["name"], biden["source"], biden["recorded_by"]) == ("Joe Biden", "photo", None)
     assert biden["confidence"] == pytest.approx(0.947, abs=0.01)

@@ -184,6 +184,6 @@ def test_two_ids_for_one_face_need_review(client: TestClient, blair: list[Path])
 
     # Without the look-alike, the same face is a plain match.
     faces = client.get("/v1/faces", params={"person_type": "student", "person_id": "blair_b"})
-    assert client.delete(f"/v1/faces/{faces.json()['faces'][0]['face_id']}").status_code == 204
+    assert client.delete(f"/v1/faces/{faces.json()['items'][0]['face_id']}").status_code == 204
     alone = largest(identify(client, blair[5]))
     assert alone["decision"] == "match" and alone["match"]["person_id"] == "blair_a"

@@ -32,7 +32,7 @@ def test_face_lifecycle_list_get_image_delete(client: TestClient, samples: Path)
     assert any("enrolled despite poor quality" in w for w in second["warnings"])
 
     listed = client.get("/v1/faces", params={"person_type": "student", "person_id": "S1"}).json()
-    assert listed["total"] == 1 and listed["faces"][0]["face_id"] == first["face_id"]
+    assert listed["total"] == 1 and listed["items"][0]["face_id"] == first["face_id"]
     assert client.get("/v1/faces").json()["total"] == 2
     assert client.get("/v1/faces", params={"person_type": "teacher"}).json()["total"] == 1
 

@@ -24,6 +24,10 @@ from facerec.store.db import Database
 from facerec.store.tables import FaceRecognitionLogs
 from tests.conftest import make_settings, start_app
 
+# Results that name what the retention does with a row: rows past retention are logged as no_match,
+# rows within it as match.
+EXPIRED, KEPT = "no_match", "match"
+
 
 def add_logs(
     database: Database, *, days_ago: float, count: int = 1, result: str = "unknown"
@@ -54,10 +58,10 @@ def test_prune_deletes_past_retention_chunk_by_chunk(
     settings = make_settings(tmp_path, database_url=database_url, log_retention_days=30)
     database = open_database(settings)
     try:
-        add_logs(database, days_ago=45, count=7, result="old")
-        add_logs(database, days_ago=29, count=2, result="recent")
+        add_logs(database, days_ago=45, count=7, result=EXPIRED)
+        add_logs(database, days_ago=29, count=2, result=KEPT)
         assert prune_logs(database, settings, chunk_rows=3) == 7  # chunks of 3, 3, 1
-        assert results(database) == ["recent", "recent"]
+        assert results(database) == [KEPT, KEPT]
         # ``now`` may carry a zone: 20 days on, the recent rows are 49 days old.
         later = datetime.now(timezone(timedelta(hours=-7))) + timedelta(days=20)
         assert prune_logs(database, settings, now=later) == 2
@@ -82,20 +86,20 @@ def test_running_app_prunes_expired_logs_at_start_up_and_on_request(
 ) -> None:
     settings = make_settings(tmp_path, database_url=database_url, log_retention_days=30)
     database = open_database(settings)  # the logs a previous run left
-    add_logs(database, days_ago=40, count=3, result="expired")
-    add_logs(database, days_ago=10, result="kept")
+    add_logs(database, days_ago=40, count=3, result=EXPIRED)
+    add_logs(database, days_ago=10, result=KEPT)
     try:
         with TestClient(start_app(settings)) as client:
             wait_for(lambda: client.get("/v1/logs").json()["total"] == 1)
-            [entry] = client.get("/v1/logs").json()["logs"]
-            assert entry["result"] == "kept"
+            [entry] = client.get("/v1/logs").json()["items"]
+            assert entry["result"] == KEPT
 
-            add_logs(database, days_ago=31, result="expired")
+            add_logs(database, days_ago=31, result=EXPIRED)
             pruned = client.post("/v1/admin/logs/prune")
             assert pruned.status_code == 200, pruned.text
             assert pruned.json() == {"deleted": 1, "retention_days": 30}
             assert client.post("/v1/admin/logs/prune").json()["deleted"] == 0
-        assert results(database) == ["kept"]
+        assert results(database) == [KEPT]
     finally:
         database.dispose()
 
@@ -104,13 +108,13 @@ def test_loop_prunes_again_at_every_interval(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, log_retention_days=30)
     database = open_database(settings)
     try:
-        add_logs(database, days_ago=31, result="expired")
-        add_logs(database, days_ago=1, result="kept")
+        add_logs(database, days_ago=31, result=EXPIRED)
+        add_logs(database, days_ago=1, result=KEPT)
 
         def later_logs() -> None:
-            wait_for(lambda: results(database) == ["kept"])  # the prune at start
-            add_logs(database, days_ago=60, result="expired")
-            wait_for(lambda: results(database) == ["kept"])  # gone at a later interval
+            wait_for(lambda: results(database) == [KEPT])  # the prune at start
+            add_logs(database, days_ago=60, result=EXPIRED)
+            wait_for(lambda: results(database) == [KEPT])  # gone at a later interval
 
         async def main() -> None:
             async with anyio.create_task_group() as tasks:

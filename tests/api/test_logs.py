@@ -45,9 +45,9 @@ def test_identify_attempts_are_listed_by_operation_result_and_person(
     everything = logs(client)
     assert everything["total"] == len(faces) + 1
     assert (everything["limit"], everything["offset"]) == (100, 0)
-    assert everything["logs"][0]["operation"] == "identify"  # newest first
-    assert everything["logs"][-1]["operation"] == "enroll"
-    for entry in everything["logs"]:  # results and scores only: no embedding, no image, no box
+    assert everything["items"][0]["operation"] == "identify"  # newest first
+    assert everything["items"][-1]["operation"] == "enroll"
+    for entry in everything["items"]:  # results and scores only: no embedding, no image, no box
         assert set(entry) == LOG_FIELDS
         assert not any(isinstance(value, list | dict) for value in entry.values())
         assert entry["client"] == "testclient" and entry["model_pack"] == "bundled"
@@ -55,26 +55,26 @@ def test_identify_attempts_are_listed_by_operation_result_and_person(
 
     identified = logs(client, operation="identify")
     assert identified["total"] == len(faces)
-    assert {e["threshold"] for e in identified["logs"]} == {found["threshold"]}
-    assert sorted(e["result"] for e in identified["logs"]) == sorted(f["decision"] for f in faces)
+    assert {e["threshold"] for e in identified["items"]} == {found["threshold"]}
+    assert sorted(e["result"] for e in identified["items"]) == sorted(f["decision"] for f in faces)
 
-    [matched] = logs(client, result="match")["logs"]
+    [matched] = logs(client, result="match")["items"]
     assert (matched["person_type"], matched["person_id"]) == ("student", "S-001")
     assert matched["face_id"] == enrolled["face_id"] == match["face_id"]
     assert matched["similarity"] == pytest.approx(match["similarity"], abs=1e-3)
 
-    person = logs(client, person_type="student", person_id="S-001")["logs"]
+    person = logs(client, person_type="student", person_id="S-001")["items"]
     assert [(e["operation"], e["result"]) for e in person] == [
         ("identify", "match"),
         ("enroll", "enrolled"),
     ]
     assert logs(client, person_type="teacher")["total"] == 0
-    strong = logs(client, min_similarity=found["threshold"])["logs"]
+    strong = logs(client, min_similarity=found["threshold"])["items"]
     assert strong and all(e["similarity"] >= found["threshold"] for e in strong)
 
     page = logs(client, limit=2, offset=1)
     assert page["total"] == len(faces) + 1
-    assert [e["log_id"] for e in page["logs"]] == [e["log_id"] for e in everything["logs"][1:3]]
+    assert [e["log_id"] for e in page["items"]] == [e["log_id"] for e in everything["items"][1:3]]
 
 
 def test_times_with_a_zone_are_converted_to_utc(client: TestClient, samples: Path) -> None:
@@ -103,7 +103,9 @@ def plain_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClien
         ({"person_id": "S-001"}, "needs person_type"),
         ({"person_type": "student", "person_id": "../x"}, "person_id"),
         ({"operation": "Identify; DROP"}, "operation"),
+        ({"operation": "nonsense"}, "operation"),  # well-formed but not an operation: not []
         ({"result": ""}, "result"),
+        ({"result": "nonsense"}, "result"),
         ({"since": "yesterday"}, "since"),
         ({"since": "2025-03-02T00:00:00", "until": "2025-03-01T00:00:00"}, "before until"),
         ({"min_similarity": "2"}, "min_similarity"),

@@ -163,13 +163,13 @@ def test_list_search_filter_and_page(client: TestClient) -> None:
         response = client.get("/v1/students", params=params)
         assert response.status_code == 200, response.text
         body = response.json()
-        return [p["person_id"] for p in body["people"]], body["total"]
+        return [p["person_id"] for p in body["items"]], body["total"]
 
     everyone = ["S-01", "S-02", "S-03", "S-04", "S-05", "X-100", "X_9"]
     assert ids() == (everyone, 7)  # ordered by id; teachers are not students
     listed = client.get("/v1/students", params={"limit": 2, "offset": 1}).json()
     assert (listed["limit"], listed["offset"], listed["total"]) == (2, 1, 7)
-    assert [p["person_id"] for p in listed["people"]] == ["S-02", "S-03"]
+    assert [p["person_id"] for p in listed["items"]] == ["S-02", "S-03"]
     assert ids(limit=3, offset=6) == (["X_9"], 7)
     assert ids(offset=50) == ([], 7)
 
@@ -190,7 +190,7 @@ def test_list_search_filter_and_page(client: TestClient) -> None:
     assert ids(class_name="9Z") == ([], 0)
 
     teachers = client.get("/v1/teachers", params={"search": "brown"}).json()
-    assert [p["person_id"] for p in teachers["people"]] == ["S-99"] and teachers["total"] == 1
+    assert [p["person_id"] for p in teachers["items"]] == ["S-99"] and teachers["total"] == 1
 
     for params in [
         {"limit": 0},
@@ -314,7 +314,7 @@ def test_faces_of_a_person_and_the_face_count(
     assert_error(client.post("/v1/teachers/T-1/faces"), 422, "invalid_input")  # no image
 
     assert client.get("/v1/teachers/T-1/faces").json() == {
-        "faces": [],
+        "items": [],
         "total": 0,
         "limit": 100,
         "offset": 0,
@@ -323,9 +323,9 @@ def test_faces_of_a_person_and_the_face_count(
     assert added.status_code == 201, added.text
     face_id = added.json()["face_id"]
     listed = client.get("/v1/teachers/T-1/faces").json()
-    assert listed["total"] == 1 and [f["face_id"] for f in listed["faces"]] == [face_id]
+    assert listed["total"] == 1 and [f["face_id"] for f in listed["items"]] == [face_id]
     assert client.get("/v1/teachers/T-1").json()["face_count"] == 1
-    assert client.get("/v1/teachers").json()["people"][0]["face_count"] == 1
+    assert client.get("/v1/teachers").json()["items"][0]["face_count"] == 1
     (row,) = rows(settings, select(FaceData))
     assert (row.FaceID, row.TeacherID, row.StudentID) == (face_id, "T-1", None)
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from facerec.domain import PersonType
+from facerec.domain import LogResult, PersonType
+from facerec.errors import FacerecError
 from facerec.store import logs
 from facerec.store.db import Database
 from facerec.store.logs import LogFilters
@@ -84,7 +85,9 @@ def test_each_filter_selects_its_rows_newest_first(database: Database) -> None:
 
 
 def test_pages_are_stable_when_rows_share_a_time(database: Database) -> None:
-    add_rows(database, [row(1, "identify", "unknown") for _ in range(7)] + [row(2, "verify", "x")])
+    add_rows(
+        database, [row(1, "identify", "unknown") for _ in range(7)] + [row(2, "verify", "no_match")]
+    )
     with database.session() as session:
         everything, total = logs.query_logs(session, filters=LogFilters(), limit=100, offset=0)
         pages = [
@@ -127,3 +130,13 @@ def test_delete_older_than_takes_the_oldest_in_bounded_chunks(database: Database
     assert remaining() == {"at_cutoff": 1, "after": 1}  # strictly older only
     with database.session() as session:
         assert logs.delete_older_than(session, cutoff=cutoff, limit=10_000) == 0
+
+
+def test_every_error_code_is_a_log_result() -> None:
+    """An attempt stopped by any domain error logs that error's code as its result."""
+
+    def subclasses(cls: type[FacerecError]) -> list[type[FacerecError]]:
+        return [cls, *(s for sub in cls.__subclasses__() for s in subclasses(sub))]
+
+    codes = {error.code for error in subclasses(FacerecError)}
+    assert codes <= {result.value for result in LogResult}

@@ -1,22 +1,26 @@
-"""Request dependencies: the runtime, the API key check, the client's address, and the bounded pool
-that keeps inference and database work off the event loop."""
+"""Request dependencies: the runtime, the API key check, the client's address, a list's paging, and
+the bounded pool that keeps inference and database work off the event loop."""
 
 from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
 from functools import partial
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, ParamSpec, TypeVar
 
 import anyio
-from fastapi import Path, Request, Security, UploadFile
+from fastapi import Path, Query, Request, Security, UploadFile
 from fastapi.security import APIKeyHeader
 from pydantic import SecretStr
 
+from facerec.domain import Paging
 from facerec.errors import ImageTooLarge, ServiceNotReady, Unauthorized
 from facerec.service.runtime import Runtime
 
 T = TypeVar("T")
+P = ParamSpec("P")
+
+PAGE_LIMIT_MAX = 1000
 
 api_key_header = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="One of FACEREC_API_KEYS"
@@ -42,11 +46,21 @@ async def require_api_key(request: Request, key: str | None = Security(api_key_h
         raise Unauthorized("a valid X-API-Key header is required")
 
 
+async def paging(
+    limit: int = Query(100, ge=1, le=PAGE_LIMIT_MAX, description="At most this many items"),
+    offset: int = Query(0, ge=0, description="Skip this many items first"),
+) -> Paging:
+    """A list's ``limit`` and ``offset`` query parameters (a coroutine, like ``get_runtime``)."""
+    return Paging(limit=limit, offset=offset)
+
+
 def client_of(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-async def run_blocking(request: Request, func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+async def run_blocking(
+    request: Request, func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
+) -> T:
     """Run ``func`` in the worker pool (size ``FACEREC_WORKERS``), never on the event loop."""
     limiter: anyio.CapacityLimiter = request.app.state.limiter
     return await anyio.to_thread.run_sync(partial(func, *args, **kwargs), limiter=limiter)

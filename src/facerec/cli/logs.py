@@ -11,6 +11,7 @@ from datetime import datetime
 import typer
 
 from facerec.cli.common import app, domain_errors, load_settings, print_json, with_database
+from facerec.domain import LogOperation, LogResult, Paging
 from facerec.errors import InvalidInput
 
 logs_app = typer.Typer(help="Read and prune the recognition logs.", no_args_is_help=True)
@@ -21,8 +22,10 @@ TIME_HELP = "ISO 8601, e.g. 2025-03-01T08:00:00+01:00 (no time zone: UTC)"
 
 @logs_app.command("list")
 def logs_list(
-    operation: str | None = typer.Option(None, help="verify, identify, enroll or attendance"),
-    result: str | None = typer.Option(None, help="e.g. match, needs_review, unknown, enrolled"),
+    operation: LogOperation | None = typer.Option(None),
+    result: LogResult | None = typer.Option(
+        None, help="e.g. match, needs_review, unknown, enrolled, no_face_found"
+    ),
     person_type: str | None = typer.Option(None, help="student or teacher"),
     person_id: str | None = typer.Option(None, help="Needs --person-type"),
     client: str | None = typer.Option(None, help="The caller's address, or cli"),
@@ -33,7 +36,7 @@ def logs_list(
 ) -> None:
     """Print the recognition logs, newest first, as JSON (the shape of GET /v1/logs)."""
     from facerec.service import logs
-    from facerec.views import Log, LogList
+    from facerec.views import Log, Page
 
     with domain_errors():
         first, last = _time(since, "since"), _time(until, "until")
@@ -46,13 +49,9 @@ def logs_list(
         client=client,
         since=first,
         until=last,
-        limit=limit,
-        offset=offset,
+        paging=Paging(limit=limit, offset=offset),
     )
-    listed = LogList(
-        logs=[Log.of(r) for r in page.logs], total=page.total, limit=limit, offset=offset
-    )
-    print_json(listed.model_dump(mode="json"))
+    print_json(Page[Log].of(page, Log.of).model_dump(mode="json"))
 
 
 @logs_app.command("prune")

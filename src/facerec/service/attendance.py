@@ -27,8 +27,11 @@ from facerec.domain import (
     DetectedFace,
     EmbeddedFace,
     FaceQuality,
+    LogOperation,
+    LogResult,
+    Marked,
 )
-from facerec.errors import FacerecError, InvalidInput, NoFaceFound
+from facerec.errors import FacerecError, InvalidInput
 from facerec.service.assignment import Assigned, assign
 from facerec.service.faces import clean_class_name
 from facerec.service.recognition_log import RecognitionLog
@@ -76,7 +79,7 @@ class PresentFace:
     quality: FaceQuality
     similarity: float
     record: AttendanceRecord
-    marked: str  # new, already_present, or kept_absent (an earlier mark by hand stands)
+    marked: Marked
 
 
 @dataclass(frozen=True)
@@ -121,12 +124,14 @@ def take_attendance(
     if source is AttendanceSource.MANUAL:
         raise InvalidInput("a photo's source is photo or kiosk; manual marks have their own route")
     rule = runtime.decision_rule(threshold)
-    log = RecognitionLog(runtime, operation="attendance", threshold=rule.threshold, client=client)
+    log = RecognitionLog(
+        runtime, operation=LogOperation.ATTENDANCE, threshold=rule.threshold, client=client
+    )
     caught_up = runtime.start_catch_up()  # beside the compute, for the search after it
     try:
         decoded = runtime.decode(image)
     except FacerecError as exc:
-        log.write([log.entry(exc.code)])
+        log.write([log.entry(LogResult(exc.code))])
         raise
     embedded = runtime.engine.analyze(decoded)
     candidates = runtime.search_all(
@@ -135,7 +140,7 @@ def take_attendance(
     assigned = assign(candidates, rule)
     entries = [
         log.entry(
-            a.decision.value,
+            LogResult(a.decision.value),
             # The person's own score where the face was given one (perhaps its second best).
             similarity=a.match.similarity if a.match else (c[0].similarity if c else None),
             person=a.match.person if a.match else None,
@@ -152,7 +157,7 @@ def take_attendance(
         source=source,
         rule=rule,
         log=log,
-        entries=entries or [log.entry(NoFaceFound.code)],
+        entries=entries or [log.entry(LogResult.NO_FACE_FOUND)],
     )
 
 
@@ -194,11 +199,11 @@ def _record(
                     recorded_by=None,
                 )
                 marked = (
-                    "new"
+                    Marked.NEW
                     if created
-                    else "already_present"
+                    else Marked.ALREADY_PRESENT
                     if record.status is AttendanceStatus.PRESENT
-                    else "kept_absent"
+                    else Marked.KEPT_ABSENT
                 )
                 present.append(
                     PresentFace(face.face, face.quality, result.match.similarity, record, marked)

@@ -16,6 +16,10 @@ from facerec.domain import (
     Candidate,
     Enrollment,
     FaceRecord,
+    LogOperation,
+    LogResult,
+    Page,
+    Paging,
     Person,
     PersonRef,
     PersonType,
@@ -27,6 +31,7 @@ from facerec.service.recognition_log import RecognitionLog
 from facerec.service.runtime import LargestFace, Runtime
 from facerec.store import people
 from facerec.store import repositories as repo
+from facerec.store.db import Database
 
 PERSON_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,63}$")
 NAME_MAX_CHARS = 255
@@ -95,7 +100,7 @@ def enroll(
     and a face that already matches another person at the threshold (``DuplicateFace``, naming them).
     Every attempt, refused or not, is written to FaceRecognitionLogs (operation ``enroll``).
     """
-    log = RecognitionLog(runtime, operation="enroll", threshold=None, client=client)
+    log = RecognitionLog(runtime, operation=LogOperation.ENROLL, threshold=None, client=client)
     try:
         return _enroll(
             runtime,
@@ -107,7 +112,7 @@ def enroll(
             log=log,
         )
     except FacerecError as exc:
-        log.write([log.entry(exc.code, person=ref)])
+        log.write([log.entry(LogResult(exc.code), person=ref)])
         raise
 
 
@@ -213,7 +218,9 @@ def write_enrollment(
                 model_pack=runtime.model_pack,
             ),
         )
-        entry = log.entry("enrolled", similarity=similarity, person=ref, face_id=record.face_id)
+        entry = log.entry(
+            LogResult.ENROLLED, similarity=similarity, person=ref, face_id=record.face_id
+        )
         log.add(session, [entry])
     return person, record
 
@@ -239,26 +246,19 @@ def get_face_image(runtime: Runtime, *, face_id: int) -> tuple[bytes, str]:
         return repo.get_face_image(session, face_id=face_id)
 
 
-@dataclass(frozen=True)
-class FacePage:
-    faces: list[FaceRecord]
-    total: int
-
-
 def list_faces(
-    runtime: Runtime,
-    *,
-    person_type: str | None,
-    person_id: str | None,
-    limit: int,
-    offset: int,
-) -> FacePage:
+    database: Database, *, person_type: str | None, person_id: str | None, paging: Paging
+) -> Page[FaceRecord]:
     chosen = person_filter(person_type, person_id)
-    with runtime.database.session() as session:
+    with database.session() as session:
         faces, total = repo.list_faces(
-            session, ref=chosen.person, person_type=chosen.person_type, limit=limit, offset=offset
+            session,
+            ref=chosen.person,
+            person_type=chosen.person_type,
+            limit=paging.limit,
+            offset=paging.offset,
         )
-    return FacePage(faces=faces, total=total)
+    return Page.of(faces, total, paging)
 
 
 def delete_face(runtime: Runtime, *, face_id: int) -> FaceRecord:

@@ -8,12 +8,10 @@ prune on a timer beside its requests. Imports the store; nothing of the web.
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from facerec.config import Settings
-from facerec.domain import LogRecord
+from facerec.domain import LogOperation, LogRecord, LogResult, Page, Paging
 from facerec.errors import InvalidInput
 from facerec.service.faces import person_filter
 from facerec.store import logs
@@ -26,23 +24,13 @@ log = logging.getLogger(__name__)
 LIMIT_MAX = 1000
 PRUNE_CHUNK_ROWS = 10_000
 CLIENT_MAX_CHARS = 64
-# Operations and results are short lowercase codes (identify, needs_review, no_face_found, ...); the
-# lengths are those of their columns. A well-formed code nobody logged simply matches no row.
-OPERATION_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,15}$")
-RESULT_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-
-
-@dataclass(frozen=True)
-class LogPage:
-    logs: list[LogRecord]
-    total: int
 
 
 def list_logs(
     database: Database,
     *,
-    operation: str | None = None,
-    result: str | None = None,
+    operation: LogOperation | None = None,
+    result: LogResult | None = None,
     person_type: str | None = None,
     person_id: str | None = None,
     client: str | None = None,
@@ -50,16 +38,15 @@ def list_logs(
     until: datetime | None = None,
     min_similarity: float | None = None,
     max_similarity: float | None = None,
-    limit: int,
-    offset: int,
-) -> LogPage:
+    paging: Paging,
+) -> Page[LogRecord]:
     """One page of the logs that pass the filters, newest first, and their total.
 
     ``since`` (inclusive) and ``until`` (exclusive) may carry a time zone, converted to UTC; without
     one they are taken as UTC, the time the logs are stored in."""
-    if not 1 <= limit <= LIMIT_MAX:
+    if not 1 <= paging.limit <= LIMIT_MAX:
         raise InvalidInput(f"limit must be between 1 and {LIMIT_MAX}")
-    if offset < 0:
+    if paging.offset < 0:
         raise InvalidInput("offset must be 0 or more")
     filters = _filters(
         operation=operation,
@@ -73,8 +60,10 @@ def list_logs(
         max_similarity=max_similarity,
     )
     with database.session() as session:
-        records, total = logs.query_logs(session, filters=filters, limit=limit, offset=offset)
-    return LogPage(logs=records, total=total)
+        records, total = logs.query_logs(
+            session, filters=filters, limit=paging.limit, offset=paging.offset
+        )
+    return Page.of(records, total, paging)
 
 
 def prune_logs(
@@ -117,8 +106,8 @@ def as_utc(moment: datetime) -> datetime:
 
 def _filters(
     *,
-    operation: str | None,
-    result: str | None,
+    operation: LogOperation | None,
+    result: LogResult | None,
     person_type: str | None,
     person_id: str | None,
     client: str | None,
@@ -127,10 +116,6 @@ def _filters(
     min_similarity: float | None,
     max_similarity: float | None,
 ) -> LogFilters:
-    if operation is not None and not OPERATION_PATTERN.match(operation):
-        raise InvalidInput("operation must be a code such as verify, identify or enroll")
-    if result is not None and not RESULT_PATTERN.match(result):
-        raise InvalidInput("result must be a code such as match, unknown or no_face_found")
     if client is not None and not 1 <= len(client) <= CLIENT_MAX_CHARS:
         raise InvalidInput(f"client must be 1 to {CLIENT_MAX_CHARS} characters")
     kind = person_filter(person_type, person_id).person_type

@@ -9,12 +9,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from facerec.domain import UNSET, Person, PersonChanges, PersonRef, PersonType, Unset
+from facerec.domain import (
+    UNSET,
+    Page,
+    Paging,
+    Person,
+    PersonChanges,
+    PersonRef,
+    PersonType,
+    Unset,
+)
 from facerec.errors import InvalidInput
 from facerec.service.faces import clean_class_name, clean_name
 from facerec.service.runtime import Runtime
 from facerec.store import logs, people
 from facerec.store import repositories as repo
+from facerec.store.db import Database
 
 SEARCH_MAX_CHARS = 100
 
@@ -37,36 +47,29 @@ def get_person(runtime: Runtime, *, ref: PersonRef) -> Person:
         return people.get_person(session, ref=ref)
 
 
-@dataclass(frozen=True)
-class PersonPage:
-    people: list[Person]
-    total: int
-
-
 def list_people(
-    runtime: Runtime,
+    database: Database,
     *,
     person_type: PersonType,
     search: str | None,
     class_name: str | None,
     active: bool | None,
-    limit: int,
-    offset: int,
-) -> PersonPage:
+    paging: Paging,
+) -> Page[Person]:
     search = (search or "").strip() or None
     if search is not None and len(search) > SEARCH_MAX_CHARS:
         raise InvalidInput(f"search is longer than {SEARCH_MAX_CHARS} characters")
-    with runtime.database.session() as session:
+    with database.session() as session:
         found, total = people.list_people(
             session,
             person_type=person_type,
             search=search,
             class_name=clean_class_name(class_name),
             active=active,
-            limit=limit,
-            offset=offset,
+            limit=paging.limit,
+            offset=paging.offset,
         )
-    return PersonPage(people=found, total=total)
+    return Page.of(found, total, paging)
 
 
 def update_person(runtime: Runtime, *, ref: PersonRef, changes: PersonChanges) -> Person:
@@ -123,7 +126,6 @@ __all__ = [
     "UNSET",
     "Erasure",
     "PersonChanges",
-    "PersonPage",
     "create_person",
     "delete_person",
     "get_person",

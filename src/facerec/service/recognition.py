@@ -6,9 +6,16 @@ Imports the engine, store and index layers; nothing of the web.
 
 from __future__ import annotations
 
-from facerec.domain import DetectedFace, Identification, IdentifiedFace, Verification
+from facerec.domain import (
+    DetectedFace,
+    Identification,
+    IdentifiedFace,
+    LogOperation,
+    LogResult,
+    Verification,
+)
 from facerec.engine.pipeline import cosine
-from facerec.errors import FacerecError, InvalidInput, NoFaceFound
+from facerec.errors import FacerecError, InvalidInput
 from facerec.service.decisions import decide
 from facerec.service.recognition_log import RecognitionLog
 from facerec.service.runtime import Runtime
@@ -19,16 +26,16 @@ def verify(
 ) -> Verification:
     """Compare the largest face of each image."""
     limit = runtime.threshold(threshold)
-    log = RecognitionLog(runtime, operation="verify", threshold=limit, client=client)
+    log = RecognitionLog(runtime, operation=LogOperation.VERIFY, threshold=limit, client=client)
     try:
         first = runtime.largest_face(image1, label="image1").face
         second = runtime.largest_face(image2, label="image2").face
     except FacerecError as exc:
-        log.write([log.entry(exc.code)])
+        log.write([log.entry(LogResult(exc.code))])
         raise
     similarity = cosine(first.embedding, second.embedding)
     same = similarity >= limit
-    log.write([log.entry("match" if same else "no_match", similarity=similarity)])
+    log.write([log.entry(LogResult.MATCH if same else LogResult.NO_MATCH, similarity=similarity)])
     return Verification(
         same_person=same,
         similarity=similarity,
@@ -46,12 +53,14 @@ def identify(
     rule = runtime.decision_rule(threshold)
     if not 1 <= top_k <= runtime.settings.top_k_max:
         raise InvalidInput(f"top_k must be between 1 and {runtime.settings.top_k_max}")
-    log = RecognitionLog(runtime, operation="identify", threshold=rule.threshold, client=client)
+    log = RecognitionLog(
+        runtime, operation=LogOperation.IDENTIFY, threshold=rule.threshold, client=client
+    )
     caught_up = runtime.start_catch_up()  # beside the compute, for the search after it
     try:
         decoded = runtime.decode(image)
     except FacerecError as exc:
-        log.write([log.entry(exc.code)])
+        log.write([log.entry(LogResult(exc.code))])
         raise
     results: list[IdentifiedFace] = []
     faces = runtime.engine.analyze(decoded)
@@ -72,14 +81,14 @@ def identify(
         )
     entries = [
         log.entry(
-            r.decision.value,
+            LogResult(r.decision.value),
             similarity=r.candidates[0].similarity if r.candidates else None,
             person=r.match.person if r.match else None,
             face_id=r.match.face_id if r.match else None,
         )
         for r in results
     ]
-    log.write(entries or [log.entry(NoFaceFound.code)])
+    log.write(entries or [log.entry(LogResult.NO_FACE_FOUND)])
     return Identification(faces=tuple(results), rule=rule)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from facerec.domain import PersonRef
+from facerec.domain import LogOperation, LogResult, PersonRef
 from facerec.service.runtime import Runtime
 from facerec.store import logs
 from facerec.store.logs import LogEntry
@@ -18,7 +18,12 @@ class RecognitionLog:
     """Writes one request's rows to FaceRecognitionLogs (results and scores only)."""
 
     def __init__(
-        self, runtime: Runtime, *, operation: str, threshold: float | None, client: str | None
+        self,
+        runtime: Runtime,
+        *,
+        operation: LogOperation,
+        threshold: float | None,
+        client: str | None,
     ):
         self.runtime = runtime
         self.operation = operation
@@ -27,7 +32,7 @@ class RecognitionLog:
 
     def entry(
         self,
-        result: str,
+        result: LogResult,
         *,
         similarity: float | None = None,
         person: PersonRef | None = None,

@@ -16,6 +16,8 @@ from facerec.domain import (
     AttendanceSession,
     AttendanceSource,
     AttendanceStatus,
+    Page,
+    Paging,
     Person,
     PersonRef,
 )
@@ -61,19 +63,15 @@ def check_range(date_from: date | None, date_to: date | None) -> None:
         raise InvalidInput("from must not be after to")
 
 
-@dataclass(frozen=True)
-class RecordPage:
-    records: list[AttendanceRecord]
-    total: int
-
-
 def list_records(
-    database: Database, *, filters: RecordFilters, limit: int, offset: int
-) -> RecordPage:
+    database: Database, *, filters: RecordFilters, paging: Paging
+) -> Page[AttendanceRecord]:
     check_range(filters.date_from, filters.date_to)
     with database.session() as session:
-        found, total = records.query_records(session, filters=filters, limit=limit, offset=offset)
-    return RecordPage(records=found, total=total)
+        found, total = records.query_records(
+            session, filters=filters, limit=paging.limit, offset=paging.offset
+        )
+    return Page.of(found, total, paging)
 
 
 def export_records(database: Database, *, filters: RecordFilters) -> list[AttendanceRecord]:
@@ -129,16 +127,22 @@ def history(
 
 
 def list_reviews(
-    database: Database, *, filters: ReviewFilters, limit: int, offset: int
-) -> tuple[list[AttendanceReview], int]:
+    database: Database, *, filters: ReviewFilters, paging: Paging
+) -> Page[AttendanceReview]:
     check_range(filters.date_from, filters.date_to)
     with database.session() as session:
-        return reviews.query_reviews(session, filters=filters, limit=limit, offset=offset)
+        found, total = reviews.query_reviews(
+            session, filters=filters, limit=paging.limit, offset=paging.offset
+        )
+    return Page.of(found, total, paging)
 
 
 def list_changes(
-    database: Database, *, filters: RecordFilters, limit: int, offset: int
-) -> tuple[list[AttendanceChange], int]:
+    database: Database, *, filters: RecordFilters, paging: Paging
+) -> Page[AttendanceChange]:
     check_range(filters.date_from, filters.date_to)
     with database.session() as session:
-        return records.query_changes(session, filters=filters, limit=limit, offset=offset)
+        found, total = records.query_changes(
+            session, filters=filters, limit=paging.limit, offset=paging.offset
+        )
+    return Page.of(found, total, paging)

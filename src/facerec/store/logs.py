@@ -13,15 +13,15 @@ from typing import Any
 from sqlalchemy import CursorResult, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from facerec.domain import LogRecord, PersonRef, PersonType
+from facerec.domain import LogOperation, LogRecord, LogResult, PersonRef, PersonType
 from facerec.store.clock import utcnow
 from facerec.store.tables import FaceRecognitionLogs, core_table
 
 
 @dataclass(frozen=True)
 class LogEntry:
-    operation: str
-    result: str
+    operation: LogOperation
+    result: LogResult
     similarity: float | None = None
     threshold: float | None = None
     person: PersonRef | None = None
@@ -72,8 +72,8 @@ class LogFilters:
     inclusive and ``until`` exclusive, so that consecutive windows neither overlap nor leave gaps. A
     similarity bound leaves out rows without a similarity (failed attempts)."""
 
-    operation: str | None = None
-    result: str | None = None
+    operation: LogOperation | None = None
+    result: LogResult | None = None
     person_type: PersonType | None = None
     person_id: str | None = None
     client: str | None = None
@@ -156,8 +156,8 @@ def _log_record(row: FaceRecognitionLogs) -> LogRecord:
     )
     return LogRecord(
         log_id=row.LogID,
-        operation=row.Operation,
-        result=row.Result,
+        operation=LogOperation(row.Operation),
+        result=LogResult(row.Result),
         similarity=row.Similarity,
         threshold=row.Threshold,
         person=person,

@@ -12,17 +12,14 @@ from facerec.views.attendance import (
     AttendanceResponse,
     AttendanceSession,
     Change,
-    ChangeList,
     Confirmation,
     ConfirmRequest,
     History,
     MarkRequest,
     PresentFace,
     Record,
-    RecordList,
     Review,
     ReviewFace,
-    ReviewList,
     UnknownFace,
 )
 from facerec.views.batch import BatchItemResult, BatchResponse, BatchTotals
@@ -35,7 +32,6 @@ from facerec.views.common import (
     ErrorDetail,
     ErrorResponse,
     Face,
-    FaceList,
     Health,
     IdentifiedFace,
     IdentifyResponse,
@@ -46,8 +42,9 @@ from facerec.views.common import (
     ReindexResponse,
     VerifyResponse,
 )
-from facerec.views.logs import Log, LogList, LogPruneResponse
-from facerec.views.people import Erasure, Person, PersonCreate, PersonList, PersonUpdate
+from facerec.views.logs import Log, LogPruneResponse
+from facerec.views.page import Page
+from facerec.views.people import Erasure, Person, PersonCreate, PersonUpdate
 
 __all__ = [
     "Absentee",
@@ -61,7 +58,6 @@ __all__ = [
     "BatchTotals",
     "Candidate",
     "Change",
-    "ChangeList",
     "ConfirmRequest",
     "Confirmation",
     "DetectResponse",
@@ -71,30 +67,26 @@ __all__ = [
     "ErrorDetail",
     "ErrorResponse",
     "Face",
-    "FaceList",
     "Health",
     "History",
     "IdentifiedFace",
     "IdentifyResponse",
     "Info",
     "Log",
-    "LogList",
     "LogPruneResponse",
     "MarkRequest",
+    "Page",
     "Person",
     "PersonCreate",
-    "PersonList",
     "PersonUpdate",
     "PresentFace",
     "Quality",
     "QualityCheck",
     "Ready",
     "Record",
-    "RecordList",
     "ReindexResponse",
     "Review",
     "ReviewFace",
-    "ReviewList",
     "UnknownFace",
     "VerifyResponse",
 ]

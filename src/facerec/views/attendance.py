@@ -29,7 +29,7 @@ class PresentFace(BaseModel):
     confidence: float = Field(description="Cosine similarity to the person's best enrolled face")
     bbox: BBox
     record_id: int
-    marked: str = Field(
+    marked: domain.Marked = Field(
         description="new: marked now. already_present: marked before in the same session. "
         "kept_absent: marked absent by hand before; the photo does not override it"
     )
@@ -149,13 +149,6 @@ class Record(BaseModel):
         )
 
 
-class RecordList(BaseModel):
-    records: list[Record]
-    total: int
-    limit: int
-    offset: int
-
-
 class Actor(BaseModel):
     by: str = Field(description="Who makes the change (a teacher's id or name)", max_length=64)
     note: str | None = Field(None, max_length=255)
@@ -218,20 +211,13 @@ class Confirmation(BaseModel):
     record: Record
 
 
-class ReviewList(BaseModel):
-    reviews: list[Review]
-    total: int
-    limit: int
-    offset: int
-
-
 class Change(BaseModel):
     change_id: int
     person_type: domain.PersonType
     person_id: str
     date: Date
     session_id: str
-    action: str
+    action: domain.ChangeAction
     old_status: domain.AttendanceStatus | None
     new_status: domain.AttendanceStatus | None
     record_id: int | None
@@ -259,13 +245,6 @@ class Change(BaseModel):
             client=change.client,
             changed_at=utc(change.changed_at),
         )
-
-
-class ChangeList(BaseModel):
-    changes: list[Change]
-    total: int
-    limit: int
-    offset: int
 
 
 class Absentee(BaseModel):

@@ -153,13 +153,6 @@ class EnrollResponse(EnrolledFace):
         )
 
 
-class FaceList(BaseModel):
-    faces: list[EnrolledFace]
-    total: int
-    limit: int
-    offset: int
-
-
 class VerifyResponse(BaseModel):
     same_person: bool
     similarity: float = Field(description="Cosine similarity of the two faces, -1 to 1")

@@ -13,8 +13,8 @@ from facerec.views.common import utc
 
 class Log(BaseModel):
     log_id: int
-    operation: str = Field(description="verify, identify, enroll or attendance")
-    result: str = Field(
+    operation: domain.LogOperation = Field(description="verify, identify, enroll or attendance")
+    result: domain.LogResult = Field(
         description="The decision (match, needs_review, unknown, no_match), enrolled, or the error "
         "code that stopped the attempt (no_face_found, poor_quality, ...)"
     )
@@ -42,13 +42,6 @@ class Log(BaseModel):
             client=record.client,
             created_at=utc(record.created_at),
         )
-
-
-class LogList(BaseModel):
-    logs: list[Log] = Field(description="Newest first")
-    total: int = Field(description="Logs that pass the filters, on every page")
-    limit: int
-    offset: int
 
 
 class LogPruneResponse(BaseModel):

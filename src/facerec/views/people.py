@@ -49,13 +49,6 @@ class Person(BaseModel):
         )
 
 
-class PersonList(BaseModel):
-    people: list[Person]
-    total: int
-    limit: int
-    offset: int
-
-
 class Erasure(BaseModel):
     person_type: domain.PersonType
     person_id: str

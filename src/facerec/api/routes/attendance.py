@@ -7,8 +7,8 @@ from datetime import date
 from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, Response, UploadFile
 
 from facerec import views
-from facerec.api.deps import RowId, client_of, get_runtime, read_upload, run_blocking
-from facerec.domain import AttendanceSource, AttendanceStatus, ReviewStatus
+from facerec.api.deps import RowId, client_of, get_runtime, paging, read_upload, run_blocking
+from facerec.domain import AttendanceSource, AttendanceStatus, Paging, ReviewStatus
 from facerec.service import attendance, corrections, export, reports
 from facerec.service.faces import person_ref
 from facerec.service.runtime import Runtime
@@ -69,28 +69,17 @@ def record_filters(
     )
 
 
-@router.get("", response_model=views.RecordList)
+@router.get("", response_model=views.Page[views.Record])
 async def list_records(
     request: Request,
     filters: reports.RecordFilters = Depends(record_filters),
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    page: Paging = Depends(paging),
     runtime: Runtime = Depends(get_runtime),
-) -> views.RecordList:
-    page = await run_blocking(
-        request,
-        reports.list_records,
-        runtime.database,
-        filters=filters,
-        limit=limit,
-        offset=offset,
+) -> views.Page[views.Record]:
+    found = await run_blocking(
+        request, reports.list_records, runtime.database, filters=filters, paging=page
     )
-    return views.RecordList(
-        records=[views.Record.of(r) for r in page.records],
-        total=page.total,
-        limit=limit,
-        offset=offset,
-    )
+    return views.Page[views.Record].of(found, views.Record.of)
 
 
 @router.get("/export.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
@@ -155,7 +144,7 @@ async def mark(
     return views.Record.of(record)
 
 
-@router.get("/reviews", response_model=views.ReviewList)
+@router.get("/reviews", response_model=views.Page[views.Review])
 async def list_reviews(
     request: Request,
     date_from: date | None = Query(None, alias="from"),
@@ -163,10 +152,9 @@ async def list_reviews(
     class_name: str | None = Query(None),
     session_id: str | None = Query(None),
     status: ReviewStatus | None = Query(ReviewStatus.PENDING, description="Default: pending"),
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    page: Paging = Depends(paging),
     runtime: Runtime = Depends(get_runtime),
-) -> views.ReviewList:
+) -> views.Page[views.Review]:
     filters = reports.ReviewFilters(
         date_from=date_from,
         date_to=date_to,
@@ -174,12 +162,10 @@ async def list_reviews(
         class_name=class_name,
         status=status,
     )
-    found, total = await run_blocking(
-        request, reports.list_reviews, runtime.database, filters=filters, limit=limit, offset=offset
+    found = await run_blocking(
+        request, reports.list_reviews, runtime.database, filters=filters, paging=page
     )
-    return views.ReviewList(
-        reviews=[views.Review.of(r) for r in found], total=total, limit=limit, offset=offset
-    )
+    return views.Page[views.Review].of(found, views.Review.of)
 
 
 @router.post("/reviews/{review_id}/confirm", response_model=views.Confirmation)
@@ -222,7 +208,7 @@ async def reject_review(
     return views.Review.of(review)
 
 
-@router.get("/changes", response_model=views.ChangeList)
+@router.get("/changes", response_model=views.Page[views.Change])
 async def list_changes(
     request: Request,
     date_from: date | None = Query(None, alias="from", description="First date (inclusive)"),
@@ -230,10 +216,9 @@ async def list_changes(
     session_id: str | None = Query(None),
     person_type: str | None = Query(None, description="student or teacher"),
     person_id: str | None = Query(None, description="Needs person_type"),
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    page: Paging = Depends(paging),
     runtime: Runtime = Depends(get_runtime),
-) -> views.ChangeList:
+) -> views.Page[views.Change]:
     """The audit trail of corrections, newest first."""
     filters = reports.record_filters(
         date_from=date_from,
@@ -242,9 +227,7 @@ async def list_changes(
         person_type=person_type,
         person_id=person_id,
     )
-    found, total = await run_blocking(
-        request, reports.list_changes, runtime.database, filters=filters, limit=limit, offset=offset
+    found = await run_blocking(
+        request, reports.list_changes, runtime.database, filters=filters, paging=page
     )
-    return views.ChangeList(
-        changes=[views.Change.of(c) for c in found], total=total, limit=limit, offset=offset
-    )
+    return views.Page[views.Change].of(found, views.Change.of)

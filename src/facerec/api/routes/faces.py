@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 
 from facerec import views
-from facerec.api.deps import RowId, client_of, get_runtime, read_upload, run_blocking
+from facerec.api.deps import RowId, client_of, get_runtime, paging, read_upload, run_blocking
+from facerec.domain import Paging
 from facerec.service import faces
 from facerec.service.runtime import Runtime
 
@@ -45,30 +46,23 @@ async def enroll_face(
     return views.EnrollResponse.of_enrollment(enrollment)
 
 
-@router.get("", response_model=views.FaceList)
+@router.get("", response_model=views.Page[views.EnrolledFace])
 async def list_faces(
     request: Request,
     person_type: str | None = Query(None, description="student or teacher"),
     person_id: str | None = Query(None),
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    page: Paging = Depends(paging),
     runtime: Runtime = Depends(get_runtime),
-) -> views.FaceList:
-    page = await run_blocking(
+) -> views.Page[views.EnrolledFace]:
+    found = await run_blocking(
         request,
         faces.list_faces,
-        runtime,
+        runtime.database,
         person_type=person_type,
         person_id=person_id,
-        limit=limit,
-        offset=offset,
+        paging=page,
     )
-    return views.FaceList(
-        faces=[views.EnrolledFace.of(f) for f in page.faces],
-        total=page.total,
-        limit=limit,
-        offset=offset,
-    )
+    return views.Page[views.EnrolledFace].of(found, views.EnrolledFace.of)
 
 
 @router.get("/{face_id}", response_model=views.EnrolledFace)

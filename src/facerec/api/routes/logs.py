@@ -7,7 +7,8 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, Query, Request
 
 from facerec import views
-from facerec.api.deps import get_runtime, run_blocking
+from facerec.api.deps import get_runtime, paging, run_blocking
+from facerec.domain import LogOperation, LogResult, Paging
 from facerec.service import logs
 from facerec.service.runtime import Runtime
 
@@ -16,11 +17,13 @@ router = APIRouter(prefix="/v1/logs", tags=["logs"])
 TIME_HELP = "ISO 8601; with a time zone it is converted to UTC, without one it is taken as UTC"
 
 
-@router.get("", response_model=views.LogList)
+@router.get("", response_model=views.Page[views.Log])
 async def list_logs(
     request: Request,
-    operation: str | None = Query(None, description="verify, identify, enroll or attendance"),
-    result: str | None = Query(None, description="e.g. match, needs_review, unknown, enrolled"),
+    operation: LogOperation | None = Query(None),
+    result: LogResult | None = Query(
+        None, description="e.g. match, needs_review, unknown, enrolled, no_face_found"
+    ),
     person_type: str | None = Query(None, description="student or teacher"),
     person_id: str | None = Query(None, description="Needs person_type"),
     client: str | None = Query(None, description="The caller's address, or cli"),
@@ -28,12 +31,11 @@ async def list_logs(
     until: datetime | None = Query(None, description=f"Before this time (exclusive); {TIME_HELP}"),
     min_similarity: float | None = Query(None, description="Leaves out logs without a score"),
     max_similarity: float | None = Query(None, description="Leaves out logs without a score"),
-    limit: int = Query(100, ge=1, le=logs.LIMIT_MAX),
-    offset: int = Query(0, ge=0),
+    page: Paging = Depends(paging),
     runtime: Runtime = Depends(get_runtime),
-) -> views.LogList:
+) -> views.Page[views.Log]:
     """The recognition logs, newest first, filtered and paged."""
-    page = await run_blocking(
+    found = await run_blocking(
         request,
         logs.list_logs,
         runtime.database,
@@ -46,9 +48,6 @@ async def list_logs(
         until=until,
         min_similarity=min_similarity,
         max_similarity=max_similarity,
-        limit=limit,
-        offset=offset,
+        paging=page,
     )
-    return views.LogList(
-        logs=[views.Log.of(r) for r in page.logs], total=page.total, limit=limit, offset=offset
-    )
+    return views.Page[views.Log].of(found, views.Log.of)

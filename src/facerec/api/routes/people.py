@@ -7,8 +7,8 @@ from datetime import date
 from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, UploadFile
 
 from facerec import views
-from facerec.api.deps import client_of, get_runtime, read_upload, run_blocking
-from facerec.domain import UNSET, PersonChanges, PersonType
+from facerec.api.deps import client_of, get_runtime, paging, read_upload, run_blocking
+from facerec.domain import UNSET, Paging, PersonChanges, PersonType
 from facerec.service import faces, people, reports
 from facerec.service.runtime import Runtime
 
@@ -35,33 +35,26 @@ def people_router(person_type: PersonType) -> APIRouter:
         )
         return views.Person.of(person)
 
-    @router.get("", response_model=views.PersonList)
+    @router.get("", response_model=views.Page[views.Person])
     async def list_people(
         request: Request,
         search: str | None = Query(None, description="A part of the id or the name (any case)"),
         class_name: str | None = Query(None),
         active: bool | None = Query(None),
-        limit: int = Query(100, ge=1, le=1000),
-        offset: int = Query(0, ge=0),
+        page: Paging = Depends(paging),
         runtime: Runtime = Depends(get_runtime),
-    ) -> views.PersonList:
-        page = await run_blocking(
+    ) -> views.Page[views.Person]:
+        found = await run_blocking(
             request,
             people.list_people,
-            runtime,
+            runtime.database,
             person_type=person_type,
             search=search,
             class_name=class_name,
             active=active,
-            limit=limit,
-            offset=offset,
+            paging=page,
         )
-        return views.PersonList(
-            people=[views.Person.of(p) for p in page.people],
-            total=page.total,
-            limit=limit,
-            offset=offset,
-        )
+        return views.Page[views.Person].of(found, views.Person.of)
 
     @router.get("/{person_id}", response_model=views.Person)
     async def get_person(
@@ -111,31 +104,24 @@ def people_router(person_type: PersonType) -> APIRouter:
             logs_deleted=erased.logs_deleted,
         )
 
-    @router.get("/{person_id}/faces", response_model=views.FaceList)
+    @router.get("/{person_id}/faces", response_model=views.Page[views.EnrolledFace])
     async def list_faces(
         request: Request,
         person_id: str,
-        limit: int = Query(100, ge=1, le=1000),
-        offset: int = Query(0, ge=0),
+        page: Paging = Depends(paging),
         runtime: Runtime = Depends(get_runtime),
-    ) -> views.FaceList:
+    ) -> views.Page[views.EnrolledFace]:
         ref = faces.person_ref(person_type.value, person_id)
         await run_blocking(request, people.get_person, runtime, ref=ref)  # 404 when unknown
-        page = await run_blocking(
+        found = await run_blocking(
             request,
             faces.list_faces,
-            runtime,
+            runtime.database,
             person_type=person_type.value,
             person_id=person_id,
-            limit=limit,
-            offset=offset,
+            paging=page,
         )
-        return views.FaceList(
-            faces=[views.EnrolledFace.of(f) for f in page.faces],
-            total=page.total,
-            limit=limit,
-            offset=offset,
-        )
+        return views.Page[views.EnrolledFace].of(found, views.EnrolledFace.of)
 
     @router.post("/{person_id}/faces", status_code=201, response_model=views.EnrollResponse)
     async def add_face(
