@@ -26,6 +26,7 @@ from facerec.domain import (
     Vector,
 )
 from facerec.errors import DuplicateFace, FacerecError, InvalidInput, PoorQuality
+from facerec.index.factory import SearchIndex
 from facerec.service.quality import assess
 from facerec.service.recognition_log import RecognitionLog
 from facerec.service.runtime import LargestFace, Runtime
@@ -236,13 +237,13 @@ def _matching_other_person(
     return None
 
 
-def get_face(runtime: Runtime, *, face_id: int) -> FaceRecord:
-    with runtime.database.session() as session:
+def get_face(database: Database, *, face_id: int) -> FaceRecord:
+    with database.session() as session:
         return repo.get_face(session, face_id=face_id)
 
 
-def get_face_image(runtime: Runtime, *, face_id: int) -> tuple[bytes, str]:
-    with runtime.database.session() as session:
+def get_face_image(database: Database, *, face_id: int) -> tuple[bytes, str]:
+    with database.session() as session:
         return repo.get_face_image(session, face_id=face_id)
 
 
@@ -261,8 +262,8 @@ def list_faces(
     return Page.of(faces, total, paging)
 
 
-def delete_face(runtime: Runtime, *, face_id: int) -> FaceRecord:
-    with runtime.database.session() as session:
+def delete_face(database: Database, index: SearchIndex, *, face_id: int) -> FaceRecord:
+    with database.session() as session:
         record = repo.delete_face(session, face_id=face_id)
-    runtime.index.remove(face_id)
+    index.remove(face_id)
     return record

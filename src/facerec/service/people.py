@@ -20,8 +20,8 @@ from facerec.domain import (
     Unset,
 )
 from facerec.errors import InvalidInput
+from facerec.index.factory import SearchIndex
 from facerec.service.faces import clean_class_name, clean_name
-from facerec.service.runtime import Runtime
 from facerec.store import logs, people
 from facerec.store import repositories as repo
 from facerec.store.db import Database
@@ -30,9 +30,9 @@ SEARCH_MAX_CHARS = 100
 
 
 def create_person(
-    runtime: Runtime, *, ref: PersonRef, name: str | None, class_name: str | None, active: bool
+    database: Database, *, ref: PersonRef, name: str | None, class_name: str | None, active: bool
 ) -> Person:
-    with runtime.database.session() as session:
+    with database.session() as session:
         return people.create_person(
             session,
             ref=ref,
@@ -42,8 +42,8 @@ def create_person(
         )
 
 
-def get_person(runtime: Runtime, *, ref: PersonRef) -> Person:
-    with runtime.database.session() as session:
+def get_person(database: Database, *, ref: PersonRef) -> Person:
+    with database.session() as session:
         return people.get_person(session, ref=ref)
 
 
@@ -72,7 +72,9 @@ def list_people(
     return Page.of(found, total, paging)
 
 
-def update_person(runtime: Runtime, *, ref: PersonRef, changes: PersonChanges) -> Person:
+def update_person(
+    database: Database, index: SearchIndex, *, ref: PersonRef, changes: PersonChanges
+) -> Person:
     """Change the name, class or active flag; a change of the flag updates the index."""
     changes = PersonChanges(
         name=changes.name if isinstance(changes.name, Unset) else clean_name(changes.name),
@@ -83,20 +85,20 @@ def update_person(runtime: Runtime, *, ref: PersonRef, changes: PersonChanges) -
         ),
         active=changes.active,
     )
-    with runtime.database.session() as session:
+    with database.session() as session:
         before = people.get_person(session, ref=ref)
         after = people.update_person(session, ref=ref, changes=changes)
     if before.active and not after.active:
-        runtime.index.remove_person(ref)
+        index.remove_person(ref)
     elif after.active and not before.active:
-        _index_person(runtime, ref)
+        _index_person(database, index, ref)
     return after
 
 
-def _index_person(runtime: Runtime, ref: PersonRef) -> None:
-    with runtime.database.session() as session:
-        for stored in repo.iter_embeddings(session, model_pack=runtime.model_pack, ref=ref):
-            runtime.index.add(stored.face_id, stored.person, stored.embedding)
+def _index_person(database: Database, index: SearchIndex, ref: PersonRef) -> None:
+    with database.session() as session:
+        for stored in repo.iter_embeddings(session, model_pack=index.model_pack, ref=ref):
+            index.add(stored.face_id, stored.person, stored.embedding)
 
 
 @dataclass(frozen=True)
@@ -107,13 +109,15 @@ class Erasure:
     logs_deleted: int
 
 
-def delete_person(runtime: Runtime, *, ref: PersonRef, erase_logs: bool) -> Erasure:
+def delete_person(
+    database: Database, index: SearchIndex, *, ref: PersonRef, erase_logs: bool
+) -> Erasure:
     """Delete the person with their faces, images, embeddings and attendance, in one transaction;
     with ``erase_logs`` also every recognition log row that names them."""
-    with runtime.database.session() as session:
+    with database.session() as session:
         erased = people.delete_person(session, ref=ref)
         logs_deleted = logs.delete_for_person(session, ref=ref) if erase_logs else 0
-    runtime.index.remove_person(ref)
+    index.remove_person(ref)
     return Erasure(
         person=ref,
         faces_deleted=erased.faces,

@@ -6,6 +6,7 @@ Imports the engine, store and index layers; nothing of the web.
 
 from __future__ import annotations
 
+from facerec.config import Settings
 from facerec.domain import (
     DetectedFace,
     Identification,
@@ -14,9 +15,10 @@ from facerec.domain import (
     LogResult,
     Verification,
 )
-from facerec.engine.pipeline import cosine
+from facerec.engine.pipeline import FaceEngine, cosine
 from facerec.errors import FacerecError, InvalidInput
 from facerec.service.decisions import decide
+from facerec.service.images import image_decoder
 from facerec.service.recognition_log import RecognitionLog
 from facerec.service.runtime import Runtime
 
@@ -92,5 +94,6 @@ def identify(
     return Identification(faces=tuple(results), rule=rule)
 
 
-def detect(runtime: Runtime, *, image: bytes) -> list[DetectedFace]:
-    return runtime.engine.detect(runtime.decode(image))
+def detect(engine: FaceEngine, settings: Settings, *, image: bytes) -> list[DetectedFace]:
+    """Every face in ``image``, decoded within ``settings``' limits."""
+    return engine.detect(image_decoder(settings)(image))

@@ -70,7 +70,7 @@ async def get_face(
     request: Request, face_id: RowId, runtime: Runtime = Depends(get_runtime)
 ) -> views.EnrolledFace:
     return views.EnrolledFace.of(
-        await run_blocking(request, faces.get_face, runtime, face_id=face_id)
+        await run_blocking(request, faces.get_face, runtime.database, face_id=face_id)
     )
 
 
@@ -80,7 +80,9 @@ async def get_face(
 async def get_face_image(
     request: Request, face_id: RowId, runtime: Runtime = Depends(get_runtime)
 ) -> Response:
-    data, mime = await run_blocking(request, faces.get_face_image, runtime, face_id=face_id)
+    data, mime = await run_blocking(
+        request, faces.get_face_image, runtime.database, face_id=face_id
+    )
     return Response(content=data, media_type=mime, headers={"Cache-Control": "no-store"})
 
 
@@ -88,5 +90,5 @@ async def get_face_image(
 async def delete_face(
     request: Request, face_id: RowId, runtime: Runtime = Depends(get_runtime)
 ) -> Response:
-    await run_blocking(request, faces.delete_face, runtime, face_id=face_id)
+    await run_blocking(request, faces.delete_face, runtime.database, runtime.index, face_id=face_id)
     return Response(status_code=204)

@@ -27,7 +27,7 @@ def people_router(person_type: PersonType) -> APIRouter:
         person = await run_blocking(
             request,
             people.create_person,
-            runtime,
+            runtime.database,
             ref=ref,
             name=body.name,
             class_name=body.class_name,
@@ -61,7 +61,9 @@ def people_router(person_type: PersonType) -> APIRouter:
         request: Request, person_id: str, runtime: Runtime = Depends(get_runtime)
     ) -> views.Person:
         ref = faces.person_ref(person_type.value, person_id)
-        return views.Person.of(await run_blocking(request, people.get_person, runtime, ref=ref))
+        return views.Person.of(
+            await run_blocking(request, people.get_person, runtime.database, ref=ref)
+        )
 
     @router.patch("/{person_id}", response_model=views.Person)
     async def update_person(
@@ -78,7 +80,7 @@ def people_router(person_type: PersonType) -> APIRouter:
             active=body.active if "active" in given and body.active is not None else UNSET,
         )
         person = await run_blocking(
-            request, people.update_person, runtime, ref=ref, changes=changes
+            request, people.update_person, runtime.database, runtime.index, ref=ref, changes=changes
         )
         return views.Person.of(person)
 
@@ -94,7 +96,12 @@ def people_router(person_type: PersonType) -> APIRouter:
         """Delete the person, their faces (images and embeddings) and their attendance."""
         ref = faces.person_ref(person_type.value, person_id)
         erased = await run_blocking(
-            request, people.delete_person, runtime, ref=ref, erase_logs=erase_logs
+            request,
+            people.delete_person,
+            runtime.database,
+            runtime.index,
+            ref=ref,
+            erase_logs=erase_logs,
         )
         return views.Erasure(
             person_type=ref.person_type,
@@ -112,7 +119,9 @@ def people_router(person_type: PersonType) -> APIRouter:
         runtime: Runtime = Depends(get_runtime),
     ) -> views.Page[views.EnrolledFace]:
         ref = faces.person_ref(person_type.value, person_id)
-        await run_blocking(request, people.get_person, runtime, ref=ref)  # 404 when unknown
+        await run_blocking(
+            request, people.get_person, runtime.database, ref=ref
+        )  # 404 when unknown
         found = await run_blocking(
             request,
             faces.list_faces,
@@ -136,7 +145,9 @@ def people_router(person_type: PersonType) -> APIRouter:
     ) -> views.EnrollResponse:
         """Add a face to an existing person (POST /v1/faces also creates the person)."""
         ref = faces.person_ref(person_type.value, person_id)
-        await run_blocking(request, people.get_person, runtime, ref=ref)  # 404 when unknown
+        await run_blocking(
+            request, people.get_person, runtime.database, ref=ref
+        )  # 404 when unknown
         data = await read_upload(image, runtime.settings.max_image_bytes)
         enrollment = await run_blocking(
             request,

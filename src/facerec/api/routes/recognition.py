@@ -60,5 +60,7 @@ async def detect(
     request: Request, image: UploadFile = File(), runtime: Runtime = Depends(get_runtime)
 ) -> views.DetectResponse:
     data = await read_upload(image, runtime.settings.max_image_bytes)
-    found = await run_blocking(request, recognition.detect, runtime, image=data)
+    found = await run_blocking(
+        request, recognition.detect, runtime.engine, runtime.settings, image=data
+    )
     return views.DetectResponse(faces=[views.Face.of(f) for f in found])
