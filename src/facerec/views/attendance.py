@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from facerec import domain
 from facerec.service import attendance, reports
-from facerec.views.common import BBox, Candidate, utc
+from facerec.views.common import BBox, Candidate, flat
 
 
 class AttendanceSession(BaseModel):
@@ -132,21 +132,7 @@ class Record(BaseModel):
 
     @classmethod
     def of(cls, record: domain.AttendanceRecord) -> Record:
-        return cls(
-            record_id=record.record_id,
-            person_type=record.person.person_type,
-            person_id=record.person.person_id,
-            name=record.name,
-            date=record.session.date,
-            session_id=record.session.session_id,
-            class_name=record.session.class_name,
-            status=record.status,
-            confidence=record.confidence,
-            source=record.source,
-            recorded_at=utc(record.recorded_at),
-            recorded_by=record.recorded_by,
-            updated_at=utc(record.updated_at),
-        )
+        return cls(**flat(record))
 
 
 class Actor(BaseModel):
@@ -188,22 +174,7 @@ class Review(BaseModel):
 
     @classmethod
     def of(cls, review: domain.AttendanceReview) -> Review:
-        return cls(
-            review_id=review.review_id,
-            person_type=review.person.person_type,
-            person_id=review.person.person_id,
-            name=review.name,
-            date=review.session.date,
-            session_id=review.session.session_id,
-            class_name=review.session.class_name,
-            similarity=review.similarity,
-            bbox=BBox.of(review.bbox),
-            source=review.source,
-            status=review.status,
-            created_at=utc(review.created_at),
-            resolved_at=utc(review.resolved_at),
-            resolved_by=review.resolved_by,
-        )
+        return cls(**flat(review))
 
 
 class Confirmation(BaseModel):
@@ -229,22 +200,7 @@ class Change(BaseModel):
 
     @classmethod
     def of(cls, change: domain.AttendanceChange) -> Change:
-        return cls(
-            change_id=change.change_id,
-            person_type=change.person.person_type,
-            person_id=change.person.person_id,
-            date=change.session.date,
-            session_id=change.session.session_id,
-            action=change.action,
-            old_status=change.old_status,
-            new_status=change.new_status,
-            record_id=change.record_id,
-            review_id=change.review_id,
-            changed_by=change.changed_by,
-            note=change.note,
-            client=change.client,
-            changed_at=utc(change.changed_at),
-        )
+        return cls(**flat(change))
 
 
 class Absentee(BaseModel):
@@ -257,12 +213,7 @@ class Absentee(BaseModel):
 
     @classmethod
     def of(cls, absentee: reports.Absentee) -> Absentee:
-        return cls(
-            person_id=absentee.person.ref.person_id,
-            name=absentee.person.name,
-            class_name=absentee.person.class_name,
-            status=absentee.status,
-        )
+        return cls(**flat(absentee.person) | {"status": absentee.status})
 
 
 class AbsenteeList(BaseModel):
@@ -281,10 +232,10 @@ class History(BaseModel):
     @classmethod
     def of(cls, history: reports.History) -> History:
         return cls(
-            person_type=history.person.ref.person_type,
-            person_id=history.person.ref.person_id,
-            name=history.person.name,
-            present=history.present,
-            absent=history.absent,
-            records=[Record.of(r) for r in history.records],
+            **flat(history.person)
+            | {
+                "present": history.present,
+                "absent": history.absent,
+                "records": [Record.of(r) for r in history.records],
+            }
         )

@@ -3,6 +3,7 @@ from domain objects. Nothing else."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any, overload
@@ -20,6 +21,31 @@ def utc(moment: None) -> None: ...
 def utc(moment: datetime | None) -> datetime | None:
     """A time the store keeps as naive UTC, with its time zone said."""
     return moment.replace(tzinfo=UTC) if moment is not None else None
+
+
+def flat(source: object) -> dict[str, Any]:
+    """A domain dataclass's fields as a view takes them: a person (``ref`` or ``person``, perhaps
+    null) spread into ``person_type`` and ``person_id``, a session into ``date``, ``session_id`` and
+    ``class_name``, times in UTC and boxes as ``BBox``. A view ignores the fields it does not have."""
+    fields: dict[str, Any] = {}
+    for field in dataclasses.fields(source):  # type: ignore[arg-type]
+        value = getattr(source, field.name)
+        if field.name in ("ref", "person"):
+            fields["person_type"] = value.person_type if value else None
+            fields["person_id"] = value.person_id if value else None
+        elif isinstance(value, domain.AttendanceSession):
+            fields.update(date=value.date, session_id=value.session_id, class_name=value.class_name)
+        elif isinstance(value, datetime):
+            fields[field.name] = utc(value)
+        elif isinstance(value, domain.BoundingBox):
+            fields[field.name] = BBox.of(value)
+        else:
+            fields[field.name] = value
+    return fields
+
+
+def rounded(value: float | None, places: int = 4) -> float | None:
+    return round(value, places) if value is not None else None
 
 
 class ErrorDetail(BaseModel):
@@ -75,15 +101,12 @@ class Quality(BaseModel):
     roll_deg: float
 
     @classmethod
-    def of(cls, quality: domain.FaceQuality) -> Quality:
+    def of(cls, quality: domain.FaceQuality) -> Quality:  # a score to 4 places, the rest to 1
         return cls(
-            face_px=round(quality.face_px, 1),
-            det_score=round(quality.det_score, 4),
-            sharpness=round(quality.sharpness, 1),
-            brightness=round(quality.brightness, 1),
-            yaw_deg=round(quality.yaw_deg, 1),
-            pitch_deg=round(quality.pitch_deg, 1),
-            roll_deg=round(quality.roll_deg, 1),
+            **{
+                name: round(getattr(quality, name), 4 if name == "det_score" else 1)
+                for name in Quality.model_fields
+            }
         )
 
 
@@ -113,14 +136,11 @@ class EnrolledFace(BaseModel):
     @classmethod
     def of(cls, record: domain.FaceRecord) -> EnrolledFace:
         return cls(
-            face_id=record.face_id,
-            person_type=record.person.person_type,
-            person_id=record.person.person_id,
-            model_pack=record.model_pack,
-            bbox=BBox.of(record.bbox),
-            det_score=round(record.det_score, 4),
-            created_at=utc(record.created_at),
-            image_url=f"/v1/faces/{record.face_id}/image",
+            **flat(record)
+            | {
+                "det_score": round(record.det_score, 4),
+                "image_url": f"/v1/faces/{record.face_id}/image",
+            }
         )
 
 
@@ -179,12 +199,7 @@ class Candidate(BaseModel):
 
     @classmethod
     def of(cls, candidate: domain.Candidate) -> Candidate:
-        return cls(
-            person_type=candidate.person.person_type,
-            person_id=candidate.person.person_id,
-            face_id=candidate.face_id,
-            similarity=round(candidate.similarity, 4),
-        )
+        return cls(**flat(candidate) | {"similarity": round(candidate.similarity, 4)})
 
 
 class IdentifiedFace(BaseModel):

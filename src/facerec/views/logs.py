@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from facerec import domain
-from facerec.views.common import utc
+from facerec.views.common import flat, rounded
 
 
 class Log(BaseModel):
@@ -29,19 +29,7 @@ class Log(BaseModel):
 
     @classmethod
     def of(cls, record: domain.LogRecord) -> Log:
-        return cls(
-            log_id=record.log_id,
-            operation=record.operation,
-            result=record.result,
-            similarity=round(record.similarity, 4) if record.similarity is not None else None,
-            threshold=record.threshold,
-            person_type=record.person.person_type if record.person else None,
-            person_id=record.person.person_id if record.person else None,
-            face_id=record.face_id,
-            model_pack=record.model_pack,
-            client=record.client,
-            created_at=utc(record.created_at),
-        )
+        return cls(**flat(record) | {"similarity": rounded(record.similarity)})
 
 
 class LogPruneResponse(BaseModel):

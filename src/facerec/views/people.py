@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from facerec import domain
-from facerec.views.common import utc
+from facerec.views.common import flat
 
 
 class PersonCreate(BaseModel):
@@ -37,16 +37,7 @@ class Person(BaseModel):
 
     @classmethod
     def of(cls, person: domain.Person) -> Person:
-        return cls(
-            person_type=person.ref.person_type,
-            person_id=person.ref.person_id,
-            name=person.name,
-            class_name=person.class_name,
-            active=person.active,
-            face_count=person.face_count,
-            created_at=utc(person.created_at),
-            updated_at=utc(person.updated_at),
-        )
+        return cls(**flat(person))
 
 
 class Erasure(BaseModel):
