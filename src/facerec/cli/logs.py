@@ -39,18 +39,16 @@ def logs_list(
     from facerec.views import Log, Page
 
     with domain_errors():
-        first, last = _time(since, "since"), _time(until, "until")
-    page = with_database(
-        logs.list_logs,
-        operation=operation,
-        result=result,
-        person_type=person_type,
-        person_id=person_id,
-        client=client,
-        since=first,
-        until=last,
-        paging=Paging(limit=limit, offset=offset),
-    )
+        filters = logs.log_filters(
+            operation=operation,
+            result=result,
+            person_type=person_type,
+            person_id=person_id,
+            client=client,
+            since=_time(since, "since"),
+            until=_time(until, "until"),
+        )
+    page = with_database(logs.list_logs, filters=filters, paging=Paging(limit=limit, offset=offset))
     print_json(Page[Log].of(page, Log.of).model_dump(mode="json"))
 
 

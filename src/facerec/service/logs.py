@@ -26,39 +26,13 @@ PRUNE_CHUNK_ROWS = 10_000
 CLIENT_MAX_CHARS = 64
 
 
-def list_logs(
-    database: Database,
-    *,
-    operation: LogOperation | None = None,
-    result: LogResult | None = None,
-    person_type: str | None = None,
-    person_id: str | None = None,
-    client: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    min_similarity: float | None = None,
-    max_similarity: float | None = None,
-    paging: Paging,
-) -> Page[LogRecord]:
-    """One page of the logs that pass the filters, newest first, and their total.
-
-    ``since`` (inclusive) and ``until`` (exclusive) may carry a time zone, converted to UTC; without
-    one they are taken as UTC, the time the logs are stored in."""
+def list_logs(database: Database, *, filters: LogFilters, paging: Paging) -> Page[LogRecord]:
+    """One page of the logs that pass ``filters`` (see ``log_filters``), newest first, and their
+    total."""
     if not 1 <= paging.limit <= LIMIT_MAX:
         raise InvalidInput(f"limit must be between 1 and {LIMIT_MAX}")
     if paging.offset < 0:
         raise InvalidInput("offset must be 0 or more")
-    filters = _filters(
-        operation=operation,
-        result=result,
-        person_type=person_type,
-        person_id=person_id,
-        client=client,
-        since=since,
-        until=until,
-        min_similarity=min_similarity,
-        max_similarity=max_similarity,
-    )
     with database.session() as session:
         records, total = logs.query_logs(
             session, filters=filters, limit=paging.limit, offset=paging.offset
@@ -104,18 +78,21 @@ def as_utc(moment: datetime) -> datetime:
         raise InvalidInput(f"{moment.isoformat()} is out of range") from None
 
 
-def _filters(
+def log_filters(
     *,
-    operation: LogOperation | None,
-    result: LogResult | None,
-    person_type: str | None,
-    person_id: str | None,
-    client: str | None,
-    since: datetime | None,
-    until: datetime | None,
-    min_similarity: float | None,
-    max_similarity: float | None,
+    operation: LogOperation | None = None,
+    result: LogResult | None = None,
+    person_type: str | None = None,
+    person_id: str | None = None,
+    client: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    min_similarity: float | None = None,
+    max_similarity: float | None = None,
 ) -> LogFilters:
+    """Validated filters from a request's values. ``since`` (inclusive) and ``until`` (exclusive)
+    may carry a time zone, converted to UTC; without one they are taken as UTC, the time the logs
+    are stored in."""
     if client is not None and not 1 <= len(client) <= CLIENT_MAX_CHARS:
         raise InvalidInput(f"client must be 1 to {CLIENT_MAX_CHARS} characters")
     kind = person_filter(person_type, person_id).person_type

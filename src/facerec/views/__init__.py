@@ -42,7 +42,7 @@ from facerec.views.common import (
     ReindexResponse,
     VerifyResponse,
 )
-from facerec.views.logs import Log, LogPruneResponse
+from facerec.views.logs import Log, LogPruneResponse, LogQuery
 from facerec.views.page import Page
 from facerec.views.people import Erasure, Person, PersonCreate, PersonUpdate
 
@@ -74,6 +74,7 @@ __all__ = [
     "Info",
     "Log",
     "LogPruneResponse",
+    "LogQuery",
     "MarkRequest",
     "Page",
     "Person",

@@ -32,6 +32,25 @@ class Log(BaseModel):
         return cls(**flat(record) | {"similarity": rounded(record.similarity)})
 
 
+TIME_HELP = "ISO 8601; with a time zone it is converted to UTC, without one it is taken as UTC"
+
+
+class LogQuery(BaseModel):
+    """The filters of GET /v1/logs, as query parameters; each left out filters nothing."""
+
+    operation: domain.LogOperation | None = None
+    result: domain.LogResult | None = Field(
+        None, description="e.g. match, needs_review, unknown, enrolled, no_face_found"
+    )
+    person_type: str | None = Field(None, description="student or teacher")
+    person_id: str | None = Field(None, description="Needs person_type")
+    client: str | None = Field(None, description="The caller's address, or cli")
+    since: datetime | None = Field(None, description=f"From this time on (inclusive); {TIME_HELP}")
+    until: datetime | None = Field(None, description=f"Before this time (exclusive); {TIME_HELP}")
+    min_similarity: float | None = Field(None, description="Leaves out logs without a score")
+    max_similarity: float | None = Field(None, description="Leaves out logs without a score")
+
+
 class LogPruneResponse(BaseModel):
     deleted: int
     retention_days: int = Field(description="FACEREC_LOG_RETENTION_DAYS; 0 keeps every log")
