@@ -31,9 +31,10 @@ from facerec.domain import (
     LogResult,
     Marked,
 )
-from facerec.errors import FacerecError, InvalidInput
+from facerec.errors import InvalidInput
 from facerec.service.assignment import Assigned, assign
 from facerec.service.faces import clean_class_name
+from facerec.service.recognition import search_faces
 from facerec.service.recognition_log import RecognitionLog
 from facerec.service.runtime import Runtime
 from facerec.store import attendance as records
@@ -127,16 +128,7 @@ def take_attendance(
     log = RecognitionLog(
         runtime, operation=LogOperation.ATTENDANCE, threshold=rule.threshold, client=client
     )
-    caught_up = runtime.start_catch_up()  # beside the compute, for the search after it
-    try:
-        decoded = runtime.decode(image)
-    except FacerecError as exc:
-        log.write([log.entry(LogResult(exc.code))])
-        raise
-    embedded = runtime.engine.analyze(decoded)
-    candidates = runtime.search_all(
-        [e.embedding for e in embedded], top_k=ASSIGN_TOP_K, caught_up=caught_up
-    )
+    embedded, candidates = search_faces(runtime, log, image, top_k=ASSIGN_TOP_K)
     assigned = assign(candidates, rule)
     entries = [
         log.entry(

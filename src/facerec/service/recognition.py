@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from facerec.config import Settings
 from facerec.domain import (
+    Candidate,
     DetectedFace,
+    EmbeddedFace,
     Identification,
     IdentifiedFace,
     LogOperation,
@@ -47,6 +49,22 @@ def verify(
     )
 
 
+def search_faces(
+    runtime: Runtime, log: RecognitionLog, image: bytes, *, top_k: int
+) -> tuple[list[EmbeddedFace], list[list[Candidate]]]:
+    """Every face of ``image``, embedded, and the ``top_k`` people nearest each. The catch-up with
+    other processes' writes runs beside the compute; an image that does not decode is logged to
+    ``log``, then raised."""
+    caught_up = runtime.start_catch_up()
+    try:
+        decoded = runtime.decode(image)
+    except FacerecError as exc:
+        log.write([log.entry(LogResult(exc.code))])
+        raise
+    faces = runtime.engine.analyze(decoded)
+    return faces, runtime.search_all([f.embedding for f in faces], top_k=top_k, caught_up=caught_up)
+
+
 def identify(
     runtime: Runtime, *, image: bytes, threshold: float | None, top_k: int, client: str | None
 ) -> Identification:
@@ -58,18 +76,9 @@ def identify(
     log = RecognitionLog(
         runtime, operation=LogOperation.IDENTIFY, threshold=rule.threshold, client=client
     )
-    caught_up = runtime.start_catch_up()  # beside the compute, for the search after it
-    try:
-        decoded = runtime.decode(image)
-    except FacerecError as exc:
-        log.write([log.entry(LogResult(exc.code))])
-        raise
     results: list[IdentifiedFace] = []
-    faces = runtime.engine.analyze(decoded)
     # Two people at least, so that the margin rule sees the runner-up whatever top_k is.
-    found = runtime.search_all(
-        [f.embedding for f in faces], top_k=max(top_k, 2), caught_up=caught_up
-    )
+    faces, found = search_faces(runtime, log, image, top_k=max(top_k, 2))
     for embedded, candidates in zip(faces, found, strict=True):
         decision, best = decide(candidates, rule)
         results.append(
