@@ -27,6 +27,7 @@ from facerec.domain import (
 )
 from facerec.errors import DuplicateFace, FacerecError, InvalidInput, PoorQuality
 from facerec.index.factory import SearchIndex
+from facerec.service.paging import paged
 from facerec.service.quality import assess
 from facerec.service.recognition_log import RecognitionLog
 from facerec.service.runtime import LargestFace, Runtime
@@ -251,15 +252,16 @@ def list_faces(
     database: Database, *, person_type: str | None, person_id: str | None, paging: Paging
 ) -> Page[FaceRecord]:
     chosen = person_filter(person_type, person_id)
+    return paged(
+        database, paging, repo.list_faces, ref=chosen.person, person_type=chosen.person_type
+    )
+
+
+def list_person_faces(database: Database, *, ref: PersonRef, paging: Paging) -> Page[FaceRecord]:
+    """One person's faces; ``PersonNotFound`` when there is no such person."""
     with database.session() as session:
-        faces, total = repo.list_faces(
-            session,
-            ref=chosen.person,
-            person_type=chosen.person_type,
-            limit=paging.limit,
-            offset=paging.offset,
-        )
-    return Page.of(faces, total, paging)
+        people.get_person(session, ref=ref)
+    return paged(database, paging, repo.list_faces, ref=ref, person_type=ref.person_type)
 
 
 def delete_face(database: Database, index: SearchIndex, *, face_id: int) -> FaceRecord:

@@ -14,6 +14,7 @@ from facerec.config import Settings
 from facerec.domain import LogOperation, LogRecord, LogResult, Page, Paging
 from facerec.errors import InvalidInput
 from facerec.service.faces import person_filter
+from facerec.service.paging import paged
 from facerec.store import logs
 from facerec.store.clock import utcnow
 from facerec.store.db import Database
@@ -33,11 +34,7 @@ def list_logs(database: Database, *, filters: LogFilters, paging: Paging) -> Pag
         raise InvalidInput(f"limit must be between 1 and {LIMIT_MAX}")
     if paging.offset < 0:
         raise InvalidInput("offset must be 0 or more")
-    with database.session() as session:
-        records, total = logs.query_logs(
-            session, filters=filters, limit=paging.limit, offset=paging.offset
-        )
-    return Page.of(records, total, paging)
+    return paged(database, paging, logs.query_logs, filters=filters)
 
 
 def prune_logs(

@@ -22,6 +22,7 @@ from facerec.domain import (
 from facerec.errors import InvalidInput
 from facerec.index.factory import SearchIndex
 from facerec.service.faces import clean_class_name, clean_name
+from facerec.service.paging import paged
 from facerec.store import logs, people
 from facerec.store import repositories as repo
 from facerec.store.db import Database
@@ -59,17 +60,15 @@ def list_people(
     search = (search or "").strip() or None
     if search is not None and len(search) > SEARCH_MAX_CHARS:
         raise InvalidInput(f"search is longer than {SEARCH_MAX_CHARS} characters")
-    with database.session() as session:
-        found, total = people.list_people(
-            session,
-            person_type=person_type,
-            search=search,
-            class_name=clean_class_name(class_name),
-            active=active,
-            limit=paging.limit,
-            offset=paging.offset,
-        )
-    return Page.of(found, total, paging)
+    return paged(
+        database,
+        paging,
+        people.list_people,
+        person_type=person_type,
+        search=search,
+        class_name=clean_class_name(class_name),
+        active=active,
+    )
 
 
 def update_person(

@@ -23,6 +23,7 @@ from facerec.domain import (
 )
 from facerec.errors import InvalidInput
 from facerec.service.faces import person_filter
+from facerec.service.paging import paged
 from facerec.store import attendance as records
 from facerec.store import people, reviews
 from facerec.store.attendance import RecordFilters
@@ -67,11 +68,7 @@ def list_records(
     database: Database, *, filters: RecordFilters, paging: Paging
 ) -> Page[AttendanceRecord]:
     check_range(filters.date_from, filters.date_to)
-    with database.session() as session:
-        found, total = records.query_records(
-            session, filters=filters, limit=paging.limit, offset=paging.offset
-        )
-    return Page.of(found, total, paging)
+    return paged(database, paging, records.query_records, filters=filters)
 
 
 def export_records(database: Database, *, filters: RecordFilters) -> list[AttendanceRecord]:
@@ -130,19 +127,11 @@ def list_reviews(
     database: Database, *, filters: ReviewFilters, paging: Paging
 ) -> Page[AttendanceReview]:
     check_range(filters.date_from, filters.date_to)
-    with database.session() as session:
-        found, total = reviews.query_reviews(
-            session, filters=filters, limit=paging.limit, offset=paging.offset
-        )
-    return Page.of(found, total, paging)
+    return paged(database, paging, reviews.query_reviews, filters=filters)
 
 
 def list_changes(
     database: Database, *, filters: RecordFilters, paging: Paging
 ) -> Page[AttendanceChange]:
     check_range(filters.date_from, filters.date_to)
-    with database.session() as session:
-        found, total = records.query_changes(
-            session, filters=filters, limit=paging.limit, offset=paging.offset
-        )
-    return Page.of(found, total, paging)
+    return paged(database, paging, records.query_changes, filters=filters)

@@ -119,16 +119,8 @@ def people_router(person_type: PersonType) -> APIRouter:
         runtime: Runtime = Depends(get_runtime),
     ) -> views.Page[views.EnrolledFace]:
         ref = faces.person_ref(person_type.value, person_id)
-        await run_blocking(
-            request, people.get_person, runtime.database, ref=ref
-        )  # 404 when unknown
         found = await run_blocking(
-            request,
-            faces.list_faces,
-            runtime.database,
-            person_type=person_type.value,
-            person_id=person_id,
-            paging=page,
+            request, faces.list_person_faces, runtime.database, ref=ref, paging=page
         )
         return views.Page[views.EnrolledFace].of(found, views.EnrolledFace.of)
 
