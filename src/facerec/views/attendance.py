@@ -135,6 +135,36 @@ class Record(BaseModel):
         return cls(**flat(record))
 
 
+class ChangeQuery(BaseModel):
+    """The filters of the audit trail, as query parameters; each left out filters nothing."""
+
+    date_from: Date | None = Field(None, alias="from", description="First date (inclusive)")
+    date_to: Date | None = Field(None, alias="to", description="Last date (inclusive)")
+    session_id: str | None = None
+    person_type: str | None = Field(None, description="student or teacher")
+    person_id: str | None = Field(None, description="Needs person_type")
+
+
+class RecordQuery(ChangeQuery):
+    """The filters of the records, their CSV export and the audit trail."""
+
+    class_name: str | None = None
+    status: domain.AttendanceStatus | None = None
+    source: domain.AttendanceSource | None = None
+
+
+class ReviewQuery(BaseModel):
+    """The filters of the review queue."""
+
+    date_from: Date | None = Field(None, alias="from")
+    date_to: Date | None = Field(None, alias="to")
+    class_name: str | None = None
+    session_id: str | None = None
+    status: domain.ReviewStatus | None = Field(
+        domain.ReviewStatus.PENDING, description="Default: pending"
+    )
+
+
 class Actor(BaseModel):
     by: str = Field(description="Who makes the change (a teacher's id or name)", max_length=64)
     note: str | None = Field(None, max_length=255)

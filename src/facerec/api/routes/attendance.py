@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, Response, UploadFile
 
 from facerec import views
 from facerec.api.deps import RowId, client_of, get_runtime, paging, read_upload, run_blocking
-from facerec.domain import AttendanceSource, AttendanceStatus, Paging, ReviewStatus
+from facerec.domain import AttendanceSource, Paging
 from facerec.service import attendance, corrections, export, reports
 from facerec.service.faces import person_ref
 from facerec.service.runtime import Runtime
@@ -46,27 +47,9 @@ async def take_attendance(
     return views.AttendanceResponse.of(result)
 
 
-def record_filters(
-    date_from: date | None = Query(None, alias="from", description="First date (inclusive)"),
-    date_to: date | None = Query(None, alias="to", description="Last date (inclusive)"),
-    class_name: str | None = Query(None),
-    session_id: str | None = Query(None),
-    person_type: str | None = Query(None, description="student or teacher"),
-    person_id: str | None = Query(None, description="Needs person_type"),
-    status: AttendanceStatus | None = Query(None),
-    source: AttendanceSource | None = Query(None),
-) -> reports.RecordFilters:
-    """The filters shared by the list, the CSV export and the audit trail."""
-    return reports.record_filters(
-        date_from=date_from,
-        date_to=date_to,
-        class_name=class_name,
-        session_id=session_id,
-        person_type=person_type,
-        person_id=person_id,
-        status=status,
-        source=source,
-    )
+def record_filters(query: Annotated[views.RecordQuery, Query()]) -> reports.RecordFilters:
+    """The filters shared by the list and the CSV export."""
+    return reports.record_filters(**dict(query))
 
 
 @router.get("", response_model=views.Page[views.Record])
@@ -147,21 +130,11 @@ async def mark(
 @router.get("/reviews", response_model=views.Page[views.Review])
 async def list_reviews(
     request: Request,
-    date_from: date | None = Query(None, alias="from"),
-    date_to: date | None = Query(None, alias="to"),
-    class_name: str | None = Query(None),
-    session_id: str | None = Query(None),
-    status: ReviewStatus | None = Query(ReviewStatus.PENDING, description="Default: pending"),
+    query: Annotated[views.ReviewQuery, Query()],
     page: Paging = Depends(paging),
     runtime: Runtime = Depends(get_runtime),
 ) -> views.Page[views.Review]:
-    filters = reports.ReviewFilters(
-        date_from=date_from,
-        date_to=date_to,
-        session_id=session_id,
-        class_name=class_name,
-        status=status,
-    )
+    filters = reports.ReviewFilters(**dict(query))
     found = await run_blocking(
         request, reports.list_reviews, runtime.database, filters=filters, paging=page
     )
@@ -211,22 +184,12 @@ async def reject_review(
 @router.get("/changes", response_model=views.Page[views.Change])
 async def list_changes(
     request: Request,
-    date_from: date | None = Query(None, alias="from", description="First date (inclusive)"),
-    date_to: date | None = Query(None, alias="to", description="Last date (inclusive)"),
-    session_id: str | None = Query(None),
-    person_type: str | None = Query(None, description="student or teacher"),
-    person_id: str | None = Query(None, description="Needs person_type"),
+    query: Annotated[views.ChangeQuery, Query()],
     page: Paging = Depends(paging),
     runtime: Runtime = Depends(get_runtime),
 ) -> views.Page[views.Change]:
     """The audit trail of corrections, newest first."""
-    filters = reports.record_filters(
-        date_from=date_from,
-        date_to=date_to,
-        session_id=session_id,
-        person_type=person_type,
-        person_id=person_id,
-    )
+    filters = reports.record_filters(**dict(query))
     found = await run_blocking(
         request, reports.list_changes, runtime.database, filters=filters, paging=page
     )
