@@ -102,9 +102,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         if group is not None:
             groups[group] += 1
         else:
-            others[
-                str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else "skipped"
-            ] += 1
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else "skipped"
+            others[str(reason).removeprefix("Skipped: ")] += 1
     if not groups and not others:
         return
     terminalreporter.section("skipped groups")
