@@ -348,8 +348,9 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
-# Models loaded by the service's own load_engine, by the settings that chose them: an app whose
-# settings differ from an earlier one's only in where its data lives shares that app's models.
+# The models the last app loaded (by the service's own load_engine), by the settings that chose them:
+# the next app whose settings differ only in where its data lives shares them. One at a time, so
+# that a worker holds one copy of the models.
 _ENGINES: dict[str, FaceEngine] = {}
 _PER_TEST = {"data_dir", "database_url", "models_dir"}
 
@@ -362,6 +363,7 @@ def start_app(settings: Settings) -> FastAPI:
     if settings.model_pack != "bundled":  # its files come from models_dir: load them each time
         return create_app(settings, start_runtime(settings))
     if key not in _ENGINES:
+        _ENGINES.clear()
         _ENGINES[key] = load_engine(settings)
     return create_app(settings, start_runtime(settings, engine=_ENGINES[key]))
 
