@@ -26,6 +26,7 @@ from facerec.engine.image import decode_image
 from facerec.engine.models import (
     PACKS,
     ModelPack,
+    PackFiles,
     bundled_dir,
     download_pack,
     ensure_pack,
@@ -153,6 +154,17 @@ def member_data_offset(archive: bytes, name: str) -> int:
 def download(models_dir: Path, base_url: str) -> Path:
     """Download the test pack quietly."""
     return download_pack(TEST_PACK, models_dir=models_dir, base_url=base_url, show_progress=False)
+
+
+def ensure(models_dir: Path, base_url: str, *, allow_download: bool = True) -> PackFiles:
+    """ensure_pack for the test pack, quietly."""
+    return ensure_pack(
+        TEST_PACK,
+        models_dir=models_dir,
+        base_url=base_url,
+        allow_download=allow_download,
+        show_progress=False,
+    )
 
 
 def refused_download(models_dir: Path, base_url: str) -> pytest.ExceptionInfo[ModelError]:
@@ -384,13 +396,7 @@ def test_a_member_with_other_bytes_installs_nothing(
     models_dir = tmp_path / "models"
 
     with pytest.raises(ModelError) as caught:
-        ensure_pack(
-            TEST_PACK,
-            models_dir=models_dir,
-            base_url=server.base_url,
-            allow_download=True,
-            show_progress=False,
-        )
+        ensure(models_dir, server.base_url)
 
     assert RECOGNIZER in caught.value.message
     assert "failed verification" in caught.value.message
@@ -456,13 +462,7 @@ def test_an_unreachable_server_is_a_model_error_with_advice(tmp_path: Path) -> N
     models_dir = tmp_path / "models"
     base_url = f"http://127.0.0.1:{closed_port()}"
     with pytest.raises(ModelError) as caught:
-        ensure_pack(
-            TEST_PACK,
-            models_dir=models_dir,
-            base_url=base_url,
-            allow_download=True,
-            show_progress=False,
-        )
+        ensure(models_dir, base_url)
     message = caught.value.message
     assert f"{base_url}/testpack.zip" in message
     assert "check the network" in message
@@ -509,22 +509,12 @@ def test_ensure_pack_downloads_once_then_uses_the_cache(
     testpack_server: Server,
 ) -> None:
     models_dir = tmp_path / "models"
-
-    def ensure(base_url: str) -> object:
-        return ensure_pack(
-            TEST_PACK,
-            models_dir=models_dir,
-            base_url=base_url,
-            allow_download=True,
-            show_progress=False,
-        )
-
-    first = ensure(testpack_server.base_url)
-    second = ensure(testpack_server.base_url)
+    first = ensure(models_dir, testpack_server.base_url)
+    second = ensure(models_dir, testpack_server.base_url)
     assert testpack_server.requests == ["/testpack.zip"]
     assert first == second
     # The cache needs no network at all.
-    assert ensure(f"http://127.0.0.1:{closed_port()}") == first
+    assert ensure(models_dir, f"http://127.0.0.1:{closed_port()}") == first
     assert is_present(TEST_PACK, models_dir)
     assert_installed(models_dir)
 
@@ -538,13 +528,7 @@ def test_a_corrupt_cached_pack_is_refused_not_silently_replaced(
     flip_byte(models_dir / "testpack" / DETECTOR)
 
     with pytest.raises(ModelError) as caught:
-        ensure_pack(
-            TEST_PACK,
-            models_dir=models_dir,
-            base_url=testpack_server.base_url,
-            allow_download=True,
-            show_progress=False,
-        )
+        ensure(models_dir, testpack_server.base_url)
     assert str(models_dir / "testpack" / DETECTOR) in caught.value.message
     assert "facerec models download testpack" in caught.value.message
     assert testpack_server.requests == ["/testpack.zip"]
@@ -607,13 +591,7 @@ def test_path_traversal_members_write_nothing_outside_the_pack(
 def test_a_missing_pack_is_not_downloaded_unless_allowed(tmp_path: Path, server: Server) -> None:
     models_dir = tmp_path / "models"
     with pytest.raises(ModelError) as caught:
-        ensure_pack(
-            TEST_PACK,
-            models_dir=models_dir,
-            base_url=server.base_url,
-            allow_download=False,
-            show_progress=False,
-        )
+        ensure(models_dir, server.base_url, allow_download=False)
     message = caught.value.message
     assert "run: facerec models download testpack" in message
     assert "FACEREC_MODEL_DOWNLOAD" in message
@@ -630,13 +608,7 @@ def test_an_engine_runs_on_a_downloaded_pack(
     engine: FaceEngine,
 ) -> None:
     build_zip(server.root / "testpack.zip", model_bytes, zipfile.ZIP_DEFLATED)
-    files = ensure_pack(
-        TEST_PACK,
-        models_dir=tmp_path / "models",
-        base_url=server.base_url,
-        allow_download=True,
-        show_progress=False,
-    )
+    files = ensure(tmp_path / "models", server.base_url)
     assert files.detector_path.parent == tmp_path / "models" / "testpack"
 
     downloaded = FaceEngine(files, SessionOptions(), DetectionOptions())
