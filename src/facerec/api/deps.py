@@ -9,12 +9,13 @@ from functools import partial
 from typing import Annotated, ParamSpec, TypeVar
 
 import anyio
-from fastapi import Path, Query, Request, Security, UploadFile
+from fastapi import Form, Path, Query, Request, Security, UploadFile
 from fastapi.security import APIKeyHeader
 from pydantic import SecretStr
 
 from facerec.domain import Paging
 from facerec.errors import ImageTooLarge, ServiceNotReady, Unauthorized
+from facerec.service.faces import Overrides
 from facerec.service.runtime import Runtime
 
 T = TypeVar("T")
@@ -52,6 +53,18 @@ async def paging(
 ) -> Paging:
     """A list's ``limit`` and ``offset`` query parameters (a coroutine, like ``get_runtime``)."""
     return Paging(limit=limit, offset=offset)
+
+
+async def enroll_overrides(
+    allow_poor_quality: bool = Form(
+        False, description="Enrol even if a face fails the quality gate (operator override)"
+    ),
+    allow_duplicate: bool = Form(
+        False, description="Enrol even if a face already matches another person"
+    ),
+) -> Overrides:
+    """What an operator accepts at enrollment, from the form of every enrolling route."""
+    return Overrides(poor_quality=allow_poor_quality, duplicate=allow_duplicate)
 
 
 def client_of(request: Request) -> str | None:

@@ -97,7 +97,7 @@ def confirmed_record(session: Session, *, review_id: int) -> AttendanceRecord | 
         _records_query()
         .join(AttendanceChanges, AttendanceChanges.RecordID == AttendanceRecords.RecordID)
         .where(AttendanceChanges.ReviewID == review_id)
-        .where(AttendanceChanges.Action == "confirm")
+        .where(AttendanceChanges.Action == ChangeAction.CONFIRM)
         .order_by(AttendanceChanges.ChangeID)
         .limit(1)
     ).one_or_none()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 
 from facerec import views
-from facerec.api.deps import client_of, get_runtime, run_blocking
+from facerec.api.deps import client_of, enroll_overrides, get_runtime, run_blocking
 from facerec.service import batch, faces
 from facerec.service.runtime import Runtime
 
@@ -25,19 +25,13 @@ async def enroll_batch(
     person_type: str = Form(
         "student", description="student or teacher: for S-001/ folders and empty CSV person_type"
     ),
-    allow_poor_quality: bool = Form(
-        False, description="Enrol faces that fail the quality gate (operator override)"
-    ),
-    allow_duplicate: bool = Form(
-        False, description="Enrol faces that already match another person"
-    ),
+    overrides: faces.Overrides = Depends(enroll_overrides),
     runtime: Runtime = Depends(get_runtime),
 ) -> views.BatchResponse:
     """200 with one line per photo (enrolled, already_enrolled or failed, with its error code) and
     the totals, even when some photos failed. Re-sending the same archive is safe. The whole archive
     is refused (nothing written) when it is not a zip, too large (413), has no photos or more than
     FACEREC_MAX_BATCH_FILES, or its mapping.csv lacks the file and person_id columns (422)."""
-    overrides = faces.Overrides(poor_quality=allow_poor_quality, duplicate=allow_duplicate)
     # The spooled upload itself, not its bytes: the service checks its size against
     # FACEREC_MAX_BATCH_BYTES and reads one photo at a time.
     report = await run_blocking(

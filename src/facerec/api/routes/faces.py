@@ -5,7 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 
 from facerec import views
-from facerec.api.deps import RowId, client_of, get_runtime, paging, read_upload, run_blocking
+from facerec.api.deps import (
+    RowId,
+    client_of,
+    enroll_overrides,
+    get_runtime,
+    paging,
+    read_upload,
+    run_blocking,
+)
 from facerec.domain import Paging
 from facerec.service import faces
 from facerec.service.runtime import Runtime
@@ -21,17 +29,11 @@ async def enroll_face(
     person_id: str = Form(description="The person's external id (created when new)"),
     name: str | None = Form(None, description="The person's name (optional)"),
     class_name: str | None = Form(None, description="The person's class or group (optional)"),
-    allow_poor_quality: bool = Form(
-        False, description="Enrol even if the face fails the quality gate (operator override)"
-    ),
-    allow_duplicate: bool = Form(
-        False, description="Enrol even if the face already matches another person"
-    ),
+    overrides: faces.Overrides = Depends(enroll_overrides),
     runtime: Runtime = Depends(get_runtime),
 ) -> views.EnrollResponse:
     ref = faces.person_ref(person_type, person_id)
     data = await read_upload(image, runtime.settings.max_image_bytes)
-    overrides = faces.Overrides(poor_quality=allow_poor_quality, duplicate=allow_duplicate)
     enrollment = await run_blocking(
         request,
         faces.enroll,

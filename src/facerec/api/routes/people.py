@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile
 
 from facerec import views
-from facerec.api.deps import client_of, get_runtime, paging, read_upload, run_blocking
+from facerec.api.deps import (
+    client_of,
+    enroll_overrides,
+    get_runtime,
+    paging,
+    read_upload,
+    run_blocking,
+)
 from facerec.domain import UNSET, Paging, PersonChanges, PersonType
 from facerec.service import faces, people, reports
 from facerec.service.runtime import Runtime
@@ -131,8 +138,7 @@ def people_router(person_type: PersonType) -> APIRouter:
         image: UploadFile = File(
             description="A photo of the person (the largest face is enrolled)"
         ),
-        allow_poor_quality: bool = Form(False),
-        allow_duplicate: bool = Form(False),
+        overrides: faces.Overrides = Depends(enroll_overrides),
         runtime: Runtime = Depends(get_runtime),
     ) -> views.EnrollResponse:
         """Add a face to an existing person (POST /v1/faces also creates the person)."""
@@ -148,7 +154,7 @@ def people_router(person_type: PersonType) -> APIRouter:
             image=data,
             ref=ref,
             name=None,
-            overrides=faces.Overrides(poor_quality=allow_poor_quality, duplicate=allow_duplicate),
+            overrides=overrides,
             client=client_of(request),
         )
         return views.EnrollResponse.of_enrollment(enrollment)
