@@ -35,6 +35,7 @@ from facerec.views.common import (
     ErrorDetail,
     ErrorResponse,
     Face,
+    FaceQuery,
     Health,
     IdentifiedFace,
     IdentifyResponse,
@@ -47,7 +48,7 @@ from facerec.views.common import (
 )
 from facerec.views.logs import Log, LogPruneResponse, LogQuery
 from facerec.views.page import Page
-from facerec.views.people import Erasure, Person, PersonCreate, PersonUpdate
+from facerec.views.people import Erasure, Person, PersonCreate, PersonQuery, PersonUpdate
 
 __all__ = [
     "Absentee",
@@ -71,6 +72,7 @@ __all__ = [
     "ErrorDetail",
     "ErrorResponse",
     "Face",
+    "FaceQuery",
     "Health",
     "History",
     "IdentifiedFace",
@@ -83,6 +85,7 @@ __all__ = [
     "Page",
     "Person",
     "PersonCreate",
+    "PersonQuery",
     "PersonUpdate",
     "PresentFace",
     "Quality",

@@ -6,12 +6,15 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from pydantic import BaseModel, Field
 
 from facerec import domain
 from facerec.service.status import ServiceInfo
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 @overload
@@ -23,12 +26,12 @@ def utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None else None
 
 
-def flat(source: object) -> dict[str, Any]:
+def flat(source: DataclassInstance) -> dict[str, Any]:
     """A domain dataclass's fields as a view takes them: a person (``ref`` or ``person``, perhaps
     null) spread into ``person_type`` and ``person_id``, a session into ``date``, ``session_id`` and
     ``class_name``, times in UTC and boxes as ``BBox``. A view ignores the fields it does not have."""
     fields: dict[str, Any] = {}
-    for field in dataclasses.fields(source):  # type: ignore[arg-type]
+    for field in dataclasses.fields(source):
         value = getattr(source, field.name)
         if field.name in ("ref", "person"):
             fields["person_type"] = value.person_type if value else None
@@ -171,6 +174,13 @@ class EnrollResponse(EnrolledFace):
             quality=QualityCheck.of_check(enrollment.quality),
             warnings=warnings,
         )
+
+
+class FaceQuery(BaseModel):
+    """The filters of GET /v1/faces, as query parameters."""
+
+    person_type: str | None = Field(None, description="student or teacher")
+    person_id: str | None = None
 
 
 class VerifyResponse(BaseModel):

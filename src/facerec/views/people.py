@@ -25,6 +25,14 @@ class PersonUpdate(BaseModel):
     active: bool | None = None
 
 
+class PersonQuery(BaseModel):
+    """The filters of a list of students or teachers, as query parameters."""
+
+    search: str | None = Field(None, description="A part of the id or the name (any case)")
+    class_name: str | None = None
+    active: bool | None = None
+
+
 class Person(BaseModel):
     person_type: domain.PersonType
     person_id: str

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 
 from facerec import views
@@ -51,8 +53,7 @@ async def enroll_face(
 @router.get("", response_model=views.Page[views.EnrolledFace])
 async def list_faces(
     request: Request,
-    person_type: str | None = Query(None, description="student or teacher"),
-    person_id: str | None = Query(None),
+    query: Annotated[views.FaceQuery, Query()],
     page: Paging = Depends(paging),
     runtime: Runtime = Depends(get_runtime),
 ) -> views.Page[views.EnrolledFace]:
@@ -60,8 +61,8 @@ async def list_faces(
         request,
         faces.list_faces,
         runtime.database,
-        person_type=person_type,
-        person_id=person_id,
+        person_type=query.person_type,
+        person_id=query.person_id,
         paging=page,
     )
     return views.Page[views.EnrolledFace].of(found, views.EnrolledFace.of)

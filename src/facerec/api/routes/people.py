@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile
 
@@ -45,9 +46,7 @@ def people_router(person_type: PersonType) -> APIRouter:
     @router.get("", response_model=views.Page[views.Person])
     async def list_people(
         request: Request,
-        search: str | None = Query(None, description="A part of the id or the name (any case)"),
-        class_name: str | None = Query(None),
-        active: bool | None = Query(None),
+        query: Annotated[views.PersonQuery, Query()],
         page: Paging = Depends(paging),
         runtime: Runtime = Depends(get_runtime),
     ) -> views.Page[views.Person]:
@@ -56,9 +55,9 @@ def people_router(person_type: PersonType) -> APIRouter:
             people.list_people,
             runtime.database,
             person_type=person_type,
-            search=search,
-            class_name=class_name,
-            active=active,
+            search=query.search,
+            class_name=query.class_name,
+            active=query.active,
             paging=page,
         )
         return views.Page[views.Person].of(found, views.Person.of)
