@@ -18,9 +18,13 @@ Vector = npt.NDArray[np.float32]
 T = TypeVar("T")
 
 
+PAGE_LIMIT_MAX = 1000  # the most items one page of a list holds
+
+
 @dataclass(frozen=True)
 class Paging:
-    """Which part of a list to return: at most ``limit`` items, after the first ``offset``."""
+    """Which part of a list to return: at most ``limit`` items (1 to ``PAGE_LIMIT_MAX``), after
+    the first ``offset``."""
 
     limit: int = 100
     offset: int = 0

@@ -13,7 +13,7 @@ from fastapi import Form, Path, Query, Request, Security, UploadFile
 from fastapi.security import APIKeyHeader
 from pydantic import SecretStr
 
-from facerec.domain import Paging
+from facerec.domain import PAGE_LIMIT_MAX, Paging
 from facerec.errors import ImageTooLarge, ServiceNotReady, Unauthorized
 from facerec.service.faces import Overrides
 from facerec.service.runtime import Runtime
@@ -21,7 +21,6 @@ from facerec.service.runtime import Runtime
 T = TypeVar("T")
 P = ParamSpec("P")
 
-PAGE_LIMIT_MAX = 1000
 
 api_key_header = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="One of FACEREC_API_KEYS"
