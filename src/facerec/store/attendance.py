@@ -27,8 +27,15 @@ from facerec.domain import (
 )
 from facerec.store.clock import utcnow
 from facerec.store.dialect import insert_if_absent
-from facerec.store.owners import owner_column, owner_ref, owner_values, person_key
-from facerec.store.tables import AttendanceChanges, AttendanceRecords, Student, Teacher
+from facerec.store.owners import (
+    owner_column,
+    owner_ref,
+    owner_values,
+    person_key,
+    with_owner_name,
+)
+from facerec.store.sessions import row_session, session_conditions
+from facerec.store.tables import AttendanceChanges, AttendanceRecords
 
 RecordsQuery = Select[AttendanceRecords, str]  # a record and its person's name
 
@@ -222,13 +229,7 @@ def query_changes(
 ) -> tuple[list[AttendanceChange], int]:
     """The audit trail (newest first): the date range, session and person filters apply (changes
     have no class, status or source of their own)."""
-    query = select(AttendanceChanges)
-    if filters.date_from is not None:
-        query = query.where(AttendanceChanges.AttendanceDate >= filters.date_from)
-    if filters.date_to is not None:
-        query = query.where(AttendanceChanges.AttendanceDate <= filters.date_to)
-    if filters.session_id is not None:
-        query = query.where(AttendanceChanges.SessionID == filters.session_id)
+    query = select(AttendanceChanges).where(*session_conditions(AttendanceChanges, filters))
     if filters.person is not None:
         query = query.where(AttendanceChanges.PersonKey == person_key(filters.person))
     elif filters.person_type is not None:
@@ -244,11 +245,7 @@ def query_changes(
 
 
 def _records_query() -> RecordsQuery:
-    return (
-        select(AttendanceRecords, func.coalesce(Student.Name, Teacher.Name).label("person_name"))
-        .outerjoin(Student, Student.StudentID == AttendanceRecords.StudentID)
-        .outerjoin(Teacher, Teacher.TeacherID == AttendanceRecords.TeacherID)
-    )
+    return with_owner_name(AttendanceRecords)
 
 
 def _one_record_query(ref: PersonRef, attendance: AttendanceSession) -> RecordsQuery:
@@ -261,16 +258,10 @@ def _one_record_query(ref: PersonRef, attendance: AttendanceSession) -> RecordsQ
 
 
 def _filtered(filters: RecordFilters) -> RecordsQuery:
-    query = _records_query()
     table = AttendanceRecords
-    if filters.date_from is not None:
-        query = query.where(table.AttendanceDate >= filters.date_from)
-    if filters.date_to is not None:
-        query = query.where(table.AttendanceDate <= filters.date_to)
+    query = _records_query().where(*session_conditions(table, filters))
     if filters.class_name is not None:
         query = query.where(table.ClassName == filters.class_name)
-    if filters.session_id is not None:
-        query = query.where(table.SessionID == filters.session_id)
     if filters.person is not None:
         query = query.where(table.PersonKey == person_key(filters.person))
     elif filters.person_type is not None:
@@ -293,9 +284,7 @@ def _record(row: Any) -> AttendanceRecord:
         record_id=r.RecordID,
         person=owner_ref(r.StudentID, r.TeacherID),
         name=row.person_name,
-        session=AttendanceSession(
-            date=r.AttendanceDate, session_id=r.SessionID, class_name=r.ClassName
-        ),
+        session=row_session(r),
         status=AttendanceStatus(r.Status),
         confidence=r.Confidence,
         source=AttendanceSource(r.Source),

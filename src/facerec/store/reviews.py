@@ -25,8 +25,9 @@ from facerec.domain import (
 from facerec.errors import ReviewNotFound
 from facerec.store.clock import utcnow
 from facerec.store.dialect import insert_if_absent
-from facerec.store.owners import owner_ref, owner_values, person_key
-from facerec.store.tables import AttendanceReviews, Student, Teacher
+from facerec.store.owners import owner_ref, owner_values, person_key, with_owner_name
+from facerec.store.sessions import row_session, session_conditions
+from facerec.store.tables import AttendanceReviews
 
 
 @dataclass(frozen=True)
@@ -98,14 +99,8 @@ def resolve_review(
 def query_reviews(
     session: Session, *, filters: ReviewFilters, limit: int, offset: int
 ) -> tuple[list[AttendanceReview], int]:
-    query = _query()
     table = AttendanceReviews
-    if filters.date_from is not None:
-        query = query.where(table.AttendanceDate >= filters.date_from)
-    if filters.date_to is not None:
-        query = query.where(table.AttendanceDate <= filters.date_to)
-    if filters.session_id is not None:
-        query = query.where(table.SessionID == filters.session_id)
+    query = _query().where(*session_conditions(table, filters))
     if filters.class_name is not None:
         query = query.where(table.ClassName == filters.class_name)
     if filters.status is not None:
@@ -116,11 +111,7 @@ def query_reviews(
 
 
 def _query() -> Select[AttendanceReviews, str]:
-    return (
-        select(AttendanceReviews, func.coalesce(Student.Name, Teacher.Name).label("person_name"))
-        .outerjoin(Student, Student.StudentID == AttendanceReviews.StudentID)
-        .outerjoin(Teacher, Teacher.TeacherID == AttendanceReviews.TeacherID)
-    )
+    return with_owner_name(AttendanceReviews)
 
 
 def _review(row: Any) -> AttendanceReview:
@@ -129,9 +120,7 @@ def _review(row: Any) -> AttendanceReview:
         review_id=r.ReviewID,
         person=owner_ref(r.StudentID, r.TeacherID),
         name=row.person_name,
-        session=AttendanceSession(
-            date=r.AttendanceDate, session_id=r.SessionID, class_name=r.ClassName
-        ),
+        session=row_session(r),
         similarity=r.Similarity,
         bbox=BoundingBox(*r.BBox),
         source=AttendanceSource(r.Source),

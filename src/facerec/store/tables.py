@@ -42,28 +42,29 @@ class Base(DeclarativeBase):
     pass
 
 
-class Student(Base):
+class PersonColumns:
+    """What Student and Teacher hold beside their id: the two tables have the same shape. Each id
+    column sorts first (``sort_order=-1``), as a mixin's columns otherwise come before it."""
+
+    Name: Mapped[str | None] = mapped_column(String(255))
+    ClassName: Mapped[str | None] = mapped_column(String(64))  # class or group
+    Active: Mapped[bool] = mapped_column(Boolean, default=True)
+    CreatedAt: Mapped[datetime] = mapped_column(DateTime)
+    UpdatedAt: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Student(PersonColumns, Base):
     __tablename__ = "Student"
     __table_args__ = (Index("ix_student_class", "ClassName"),)
 
-    StudentID: Mapped[str] = mapped_column(PersonId, primary_key=True)
-    Name: Mapped[str | None] = mapped_column(String(255))
-    ClassName: Mapped[str | None] = mapped_column(String(64))  # class or group
-    Active: Mapped[bool] = mapped_column(Boolean, default=True)
-    CreatedAt: Mapped[datetime] = mapped_column(DateTime)
-    UpdatedAt: Mapped[datetime | None] = mapped_column(DateTime)
+    StudentID: Mapped[str] = mapped_column(PersonId, primary_key=True, sort_order=-1)
 
 
-class Teacher(Base):
+class Teacher(PersonColumns, Base):
     __tablename__ = "Teacher"
     __table_args__ = (Index("ix_teacher_class", "ClassName"),)
 
-    TeacherID: Mapped[str] = mapped_column(PersonId, primary_key=True)
-    Name: Mapped[str | None] = mapped_column(String(255))
-    ClassName: Mapped[str | None] = mapped_column(String(64))  # class or group
-    Active: Mapped[bool] = mapped_column(Boolean, default=True)
-    CreatedAt: Mapped[datetime] = mapped_column(DateTime)
-    UpdatedAt: Mapped[datetime | None] = mapped_column(DateTime)
+    TeacherID: Mapped[str] = mapped_column(PersonId, primary_key=True, sort_order=-1)
 
 
 class FaceData(Base):

@@ -49,6 +49,11 @@ def _owner_columns() -> list[sa.Column[Any]]:
     ]
 
 
+def _one_per_person_day_session(name: str, table: str) -> None:
+    """The unique key of the attendance tables: one row per person, date and session."""
+    op.create_index(name, table, ["PersonKey", "AttendanceDate", "SessionID"], unique=True)
+
+
 def _exact_person_ids() -> None:
     """On MySQL/MariaDB, make person ids compare exactly (binary collation), as SQLite does: with the
     default case-insensitive collation "abc" and "ABC" were one person to the database and two to
@@ -129,12 +134,7 @@ def upgrade() -> None:
         batch.alter_column(
             "PersonKey", existing_type=PERSON_KEY, existing_nullable=False, server_default=None
         )
-    op.create_index(
-        "ux_attendance_person_day_session",
-        "AttendanceRecords",
-        ["PersonKey", "AttendanceDate", "SessionID"],
-        unique=True,
-    )
+    _one_per_person_day_session("ux_attendance_person_day_session", "AttendanceRecords")
     op.create_index("ix_attendance_student", "AttendanceRecords", ["StudentID"])
     op.create_index("ix_attendance_teacher", "AttendanceRecords", ["TeacherID"])
 
@@ -151,12 +151,7 @@ def upgrade() -> None:
         sa.Column("ResolvedAt", sa.DateTime),
         sa.Column("ResolvedBy", sa.String(64)),
     )
-    op.create_index(
-        "ux_review_person_day_session",
-        "AttendanceReviews",
-        ["PersonKey", "AttendanceDate", "SessionID"],
-        unique=True,
-    )
+    _one_per_person_day_session("ux_review_person_day_session", "AttendanceReviews")
     op.create_index("ix_review_date", "AttendanceReviews", ["AttendanceDate"])
 
     op.create_table(
