@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, select, update
@@ -34,18 +33,14 @@ from facerec.store.owners import (
     person_key,
     with_owner_name,
 )
-from facerec.store.sessions import row_session, session_conditions
+from facerec.store.sessions import SessionFilters, row_session, session_conditions
 from facerec.store.tables import AttendanceChanges, AttendanceRecords
 
 RecordsQuery = Select[AttendanceRecords, str]  # a record and its person's name
 
 
 @dataclass(frozen=True)
-class RecordFilters:
-    date_from: date | None = None
-    date_to: date | None = None  # inclusive
-    class_name: str | None = None
-    session_id: str | None = None
+class RecordFilters(SessionFilters):
     person: PersonRef | None = None
     person_type: PersonType | None = None
     status: AttendanceStatus | None = None

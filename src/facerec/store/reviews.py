@@ -8,7 +8,6 @@ tables and the domain types only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, select, update
@@ -26,16 +25,12 @@ from facerec.errors import ReviewNotFound
 from facerec.store.clock import utcnow
 from facerec.store.dialect import insert_if_absent
 from facerec.store.owners import owner_ref, owner_values, person_key, with_owner_name
-from facerec.store.sessions import row_session, session_conditions
+from facerec.store.sessions import SessionFilters, row_session, session_conditions
 from facerec.store.tables import AttendanceReviews
 
 
 @dataclass(frozen=True)
-class ReviewFilters:
-    date_from: date | None = None
-    date_to: date | None = None
-    session_id: str | None = None
-    class_name: str | None = None
+class ReviewFilters(SessionFilters):
     status: ReviewStatus | None = None
 
 

@@ -1,13 +1,14 @@
 """The date and session that every attendance row carries (``tables.PersonSession``): the domain's
-``AttendanceSession`` of a row, and the filters on date range and session that the records, reviews
-and changes share.
+``AttendanceSession`` of a row, and the filters on date range, session and class that the records,
+reviews and changes share.
 Imports SQLAlchemy, the tables and the domain types only.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import ColumnElement
 
@@ -21,16 +22,18 @@ def row_session(row: Any) -> AttendanceSession:
     )
 
 
-class SessionFilter(Protocol):
-    @property
-    def date_from(self) -> date | None: ...
-    @property
-    def date_to(self) -> date | None: ...  # inclusive
-    @property
-    def session_id(self) -> str | None: ...
+@dataclass(frozen=True)
+class SessionFilters:
+    """The filters that every attendance table takes; ``None`` leaves one out. Changes have no
+    class of their own, so ``class_name`` applies to records and reviews only."""
+
+    date_from: date | None = None
+    date_to: date | None = None  # inclusive
+    session_id: str | None = None
+    class_name: str | None = None
 
 
-def session_conditions(table: Any, filters: SessionFilter) -> list[ColumnElement[bool]]:
+def session_conditions(table: Any, filters: SessionFilters) -> list[ColumnElement[bool]]:
     """The WHERE conditions on date range and session for the filters that are set (``None``
     leaves one out)."""
     conditions: list[ColumnElement[bool]] = []
