@@ -11,17 +11,10 @@ from sqlalchemy.orm import Session
 
 from facerec.domain import UNSET, PersonChanges, PersonRef, PersonType
 from facerec.errors import PersonExists, PersonNotFound
-from facerec.store import people
+from facerec.store import people, tables
 from facerec.store import repositories as repo
 from facerec.store.db import Database
-from facerec.store.tables import (
-    AttendanceChanges,
-    AttendanceRecords,
-    AttendanceReviews,
-    FaceData,
-    Student,
-    Teacher,
-)
+from facerec.store.owners import owner_values, person_key
 from tests.conftest import new_face
 
 STUDENT = PersonType.STUDENT
@@ -92,7 +85,7 @@ def test_create_get_and_update(database: Database) -> None:
                 session, ref=PersonRef(STUDENT, "nobody"), changes=PersonChanges(name="x")
             )
     with database.session() as session:
-        row = session.get(Student, "S-1")
+        row = session.get(tables.Student, "S-1")
         assert row is not None and (row.Name, row.ClassName, row.Active) == (None, "8B", False)
 
 
@@ -191,24 +184,22 @@ def test_class_members_are_the_active_students_of_the_class_by_id(database: Data
         assert [r.person_id for r in members("7A")] == ["S-10", "S-20", "S-30"]
 
 
-def _attendance(kind: PersonType, person_id: str, day: int) -> list[object]:
-    owner = {"StudentID": person_id} if kind is STUDENT else {"TeacherID": person_id}
-    key = f"{kind.value}:{person_id}"
+def _attendance(ref: PersonRef, day: int) -> list[object]:
+    """A record, a review and a change for the person on that day, as rows."""
+    owner = {**owner_values(ref), "PersonKey": person_key(ref)}
     when = date(2024, 9, day)
     at = datetime(2024, 9, day, 8, 0)
     return [
-        AttendanceRecords(
+        tables.AttendanceRecords(
             **owner,
-            PersonKey=key,
             AttendanceDate=when,
             SessionID="",
             RecordedAt=at,
             Status="present",
             Source="photo",
         ),
-        AttendanceReviews(
+        tables.AttendanceReviews(
             **owner,
-            PersonKey=key,
             AttendanceDate=when,
             SessionID="",
             Similarity=0.27,
@@ -217,9 +208,8 @@ def _attendance(kind: PersonType, person_id: str, day: int) -> list[object]:
             Status="pending",
             CreatedAt=at,
         ),
-        AttendanceChanges(
+        tables.AttendanceChanges(
             **owner,
-            PersonKey=key,
             AttendanceDate=when,
             SessionID="",
             Action="mark_present",
@@ -243,9 +233,9 @@ def test_delete_person_removes_that_person_s_faces_and_attendance_only(
             add_face(session, PersonRef(TEACHER, "P-1")),
         ]
         for day in (2, 3):
-            session.add_all(_attendance(STUDENT, "P-1", day))
-        session.add_all(_attendance(STUDENT, "P-2", 2))
-        session.add_all(_attendance(TEACHER, "P-1", 2))
+            session.add_all(_attendance(doomed, day))
+        session.add_all(_attendance(PersonRef(STUDENT, "P-2"), 2))
+        session.add_all(_attendance(PersonRef(TEACHER, "P-1"), 2))
 
     with database.session() as session:
         erased = people.delete_person(session, ref=doomed)
@@ -254,10 +244,10 @@ def test_delete_person_removes_that_person_s_faces_and_attendance_only(
 
     with database.session() as session:
         assert not people.person_exists(session, ref=doomed)
-        assert session.scalars(select(Student.StudentID)).all() == ["P-2"]
-        assert session.scalars(select(Teacher.TeacherID)).all() == ["P-1"]
-        assert sorted(session.scalars(select(FaceData.FaceID))) == sorted(kept_faces)
-        for table in (AttendanceRecords, AttendanceReviews, AttendanceChanges):
+        assert session.scalars(select(tables.Student.StudentID)).all() == ["P-2"]
+        assert session.scalars(select(tables.Teacher.TeacherID)).all() == ["P-1"]
+        assert sorted(session.scalars(select(tables.FaceData.FaceID))) == sorted(kept_faces)
+        for table in (tables.AttendanceRecords, tables.AttendanceReviews, tables.AttendanceChanges):
             left = session.execute(select(table.StudentID, table.TeacherID)).all()
             assert sorted(left, key=str) == sorted([("P-2", None), (None, "P-1")], key=str)
         with pytest.raises(PersonNotFound):
@@ -280,7 +270,7 @@ def test_ensure_person_creates_once_and_fills_given_fields(database: Database) -
         renamed = people.ensure_person(session, ref=ref, name="Mrs T")
         assert (renamed.name, renamed.class_name) == ("Mrs T", "7A")
     with database.session() as session:
-        assert session.scalar(select(func.count()).select_from(Teacher)) == 1
+        assert session.scalar(select(func.count()).select_from(tables.Teacher)) == 1
 
 
 def test_person_ids_compare_exactly_on_every_database(database: Database) -> None:
@@ -291,5 +281,7 @@ def test_person_ids_compare_exactly_on_every_database(database: Database) -> Non
     with database.session() as session:
         people.ensure_person(session, ref=PersonRef(STUDENT, "ABC"), name="Upper")
     with database.session() as session:
-        names = {i: n for i, n in session.execute(select(Student.StudentID, Student.Name))}
+        names = {
+            i: n for i, n in session.execute(select(tables.Student.StudentID, tables.Student.Name))
+        }
     assert names == {"abc": "Lower", "ABC": "Upper"}
