@@ -33,7 +33,12 @@ from facerec.store.owners import (
     person_key,
     with_owner_name,
 )
-from facerec.store.sessions import SessionFilters, row_session, session_conditions
+from facerec.store.sessions import (
+    SessionFilters,
+    one_person_session,
+    row_session,
+    session_conditions,
+)
 from facerec.store.tables import AttendanceChanges, AttendanceRecords
 
 RecordsQuery = Select[AttendanceRecords, str]  # a record and its person's name
@@ -142,9 +147,7 @@ def set_record(
         values["UpdatedAt"] = utcnow()
     session.execute(
         update(AttendanceRecords)
-        .where(AttendanceRecords.PersonKey == person_key(ref))
-        .where(AttendanceRecords.AttendanceDate == attendance.date)
-        .where(AttendanceRecords.SessionID == attendance.session_id)
+        .where(*one_person_session(AttendanceRecords, ref, attendance))
         .values(**values)
     )
     updated = get_record(session, ref=ref, attendance=attendance)
@@ -244,12 +247,7 @@ def _records_query() -> RecordsQuery:
 
 
 def _one_record_query(ref: PersonRef, attendance: AttendanceSession) -> RecordsQuery:
-    return (
-        _records_query()
-        .where(AttendanceRecords.PersonKey == person_key(ref))
-        .where(AttendanceRecords.AttendanceDate == attendance.date)
-        .where(AttendanceRecords.SessionID == attendance.session_id)
-    )
+    return _records_query().where(*one_person_session(AttendanceRecords, ref, attendance))
 
 
 def _filtered(filters: RecordFilters) -> RecordsQuery:

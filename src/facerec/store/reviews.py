@@ -25,7 +25,12 @@ from facerec.errors import ReviewNotFound
 from facerec.store.clock import utcnow
 from facerec.store.dialect import insert_if_absent
 from facerec.store.owners import owner_ref, owner_values, person_key, with_owner_name
-from facerec.store.sessions import SessionFilters, row_session, session_conditions
+from facerec.store.sessions import (
+    SessionFilters,
+    one_person_session,
+    row_session,
+    session_conditions,
+)
 from facerec.store.tables import AttendanceReviews
 
 
@@ -63,9 +68,7 @@ def add_review_if_absent(
     )
     row = session.execute(
         _query()
-        .where(AttendanceReviews.PersonKey == person_key(ref))
-        .where(AttendanceReviews.AttendanceDate == attendance.date)
-        .where(AttendanceReviews.SessionID == attendance.session_id)
+        .where(*one_person_session(AttendanceReviews, ref, attendance))
         # A locking read: a plain SELECT may answer from an older snapshot of this transaction
         # (MariaDB/MySQL) and miss the review that a concurrent request committed meanwhile.
         .with_for_update(read=True)

@@ -1,7 +1,7 @@
 """The date and session that every attendance row carries (``tables.PersonSession``): the domain's
-``AttendanceSession`` of a row, and the filters on date range, session and class that the records,
-reviews and changes share.
-Imports SQLAlchemy, the tables and the domain types only.
+``AttendanceSession`` of a row, the unique key of one person's row in a session, and the filters on
+date range, session and class that the records, reviews and changes share.
+Imports SQLAlchemy, store.owners and the domain types only.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 
-from facerec.domain import AttendanceSession
+from facerec.domain import AttendanceSession, PersonRef
+from facerec.store.owners import person_key
 
 
 def row_session(row: Any) -> AttendanceSession:
@@ -44,3 +45,14 @@ def session_conditions(table: Any, filters: SessionFilters) -> list[ColumnElemen
     if filters.session_id is not None:
         conditions.append(table.SessionID == filters.session_id)
     return conditions
+
+
+def one_person_session(
+    table: Any, ref: PersonRef, attendance: AttendanceSession
+) -> list[ColumnElement[bool]]:
+    """The WHERE conditions for the person's row in the session: the tables' unique key."""
+    return [
+        table.PersonKey == person_key(ref),
+        table.AttendanceDate == attendance.date,
+        table.SessionID == attendance.session_id,
+    ]
