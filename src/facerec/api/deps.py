@@ -1,18 +1,21 @@
-"""Request dependencies: the runtime, the API key check, the client's address, a list's paging, and
-the bounded pool that keeps inference and database work off the event loop."""
+"""Request dependencies: the runtime, the API key check, the client's address, a list's paging (and the
+``Listing`` that runs and renders a list), and the bounded pool that keeps inference and database work
+off the event loop."""
 
 from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, ParamSpec, TypeVar
 
 import anyio
-from fastapi import Form, Path, Query, Request, Security, UploadFile
+from fastapi import Depends, Form, Path, Query, Request, Security, UploadFile
 from fastapi.security import APIKeyHeader
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 
+from facerec import domain, views
 from facerec.domain import PAGE_LIMIT_MAX, Paging
 from facerec.errors import ImageTooLarge, ServiceNotReady, Unauthorized
 from facerec.service.faces import Overrides
@@ -20,6 +23,8 @@ from facerec.service.runtime import Runtime
 
 T = TypeVar("T")
 P = ParamSpec("P")
+Found = TypeVar("Found")
+Item = TypeVar("Item", bound=BaseModel)
 
 
 api_key_header = APIKeyHeader(
@@ -86,6 +91,39 @@ async def read_upload(upload: UploadFile, max_bytes: int) -> bytes:
             f"{upload.filename or 'the upload'} is over the limit of {max_bytes} bytes"
         )
     return data
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What every list route needs besides its filters: the request (for the worker pool), the
+    runtime and the page asked for."""
+
+    request: Request
+    runtime: Runtime
+    paging: Paging
+
+    async def page(
+        self,
+        render: Callable[[Found], Item],
+        func: Callable[..., domain.Page[Found]],
+        /,
+        **filters: object,
+    ) -> views.Page[Item]:
+        """``func(database, **filters, paging=...)`` in the worker pool, each item rendered by
+        ``render``."""
+        found = await run_blocking(
+            self.request, func, self.runtime.database, paging=self.paging, **filters
+        )
+        return views.Page[Item].of(found, render)
+
+
+async def listing(
+    request: Request,
+    page: Paging = Depends(paging),
+    runtime: Runtime = Depends(get_runtime),
+) -> Listing:
+    """A list route's ``limit`` and ``offset`` with the runtime (a coroutine, like ``get_runtime``)."""
+    return Listing(request=request, runtime=runtime, paging=page)
 
 
 # A row id in a path: anything else is a 422, not a query that overflows the database's integer.

@@ -8,8 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, Response, UploadFile
 
 from facerec import views
-from facerec.api.deps import RowId, client_of, get_runtime, paging, read_upload, run_blocking
-from facerec.domain import AttendanceSource, Paging
+from facerec.api.deps import (
+    Listing,
+    RowId,
+    client_of,
+    get_runtime,
+    listing,
+    read_upload,
+    run_blocking,
+)
+from facerec.domain import AttendanceSource
 from facerec.service import attendance, corrections, export, reports
 from facerec.service.faces import person_ref
 from facerec.service.runtime import Runtime
@@ -54,15 +62,9 @@ def record_filters(query: Annotated[views.RecordQuery, Query()]) -> reports.Reco
 
 @router.get("", response_model=views.Page[views.Record])
 async def list_records(
-    request: Request,
-    filters: reports.RecordFilters = Depends(record_filters),
-    page: Paging = Depends(paging),
-    runtime: Runtime = Depends(get_runtime),
+    filters: reports.RecordFilters = Depends(record_filters), lister: Listing = Depends(listing)
 ) -> views.Page[views.Record]:
-    found = await run_blocking(
-        request, reports.list_records, runtime.database, filters=filters, paging=page
-    )
-    return views.Page[views.Record].of(found, views.Record.of)
+    return await lister.page(views.Record.of, reports.list_records, filters=filters)
 
 
 @router.get("/export.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
@@ -129,16 +131,10 @@ async def mark(
 
 @router.get("/reviews", response_model=views.Page[views.Review])
 async def list_reviews(
-    request: Request,
-    query: Annotated[views.ReviewQuery, Query()],
-    page: Paging = Depends(paging),
-    runtime: Runtime = Depends(get_runtime),
+    query: Annotated[views.ReviewQuery, Query()], lister: Listing = Depends(listing)
 ) -> views.Page[views.Review]:
     filters = reports.ReviewFilters(**dict(query))
-    found = await run_blocking(
-        request, reports.list_reviews, runtime.database, filters=filters, paging=page
-    )
-    return views.Page[views.Review].of(found, views.Review.of)
+    return await lister.page(views.Review.of, reports.list_reviews, filters=filters)
 
 
 @router.post("/reviews/{review_id}/confirm", response_model=views.Confirmation)
@@ -183,14 +179,8 @@ async def reject_review(
 
 @router.get("/changes", response_model=views.Page[views.Change])
 async def list_changes(
-    request: Request,
-    query: Annotated[views.ChangeQuery, Query()],
-    page: Paging = Depends(paging),
-    runtime: Runtime = Depends(get_runtime),
+    query: Annotated[views.ChangeQuery, Query()], lister: Listing = Depends(listing)
 ) -> views.Page[views.Change]:
     """The audit trail of corrections, newest first."""
     filters = reports.record_filters(**dict(query))
-    found = await run_blocking(
-        request, reports.list_changes, runtime.database, filters=filters, paging=page
-    )
-    return views.Page[views.Change].of(found, views.Change.of)
+    return await lister.page(views.Change.of, reports.list_changes, filters=filters)

@@ -8,15 +8,16 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 
 from facerec import views
 from facerec.api.deps import (
+    Listing,
     RowId,
     client_of,
     enroll_overrides,
     get_runtime,
-    paging,
+    listing,
     read_upload,
     run_blocking,
 )
-from facerec.domain import Paging
+from facerec.domain import PersonRef
 from facerec.service import faces
 from facerec.service.runtime import Runtime
 
@@ -35,6 +36,22 @@ async def enroll_face(
     runtime: Runtime = Depends(get_runtime),
 ) -> views.EnrollResponse:
     ref = faces.person_ref(person_type, person_id)
+    return await enroll_upload(
+        request, runtime, image, ref=ref, name=name, class_name=class_name, overrides=overrides
+    )
+
+
+async def enroll_upload(
+    request: Request,
+    runtime: Runtime,
+    image: UploadFile,
+    *,
+    ref: PersonRef,
+    name: str | None,
+    class_name: str | None,
+    overrides: faces.Overrides,
+) -> views.EnrollResponse:
+    """Enroll the uploaded photo's largest face for ``ref``: the body of every enrolling route."""
     data = await read_upload(image, runtime.settings.max_image_bytes)
     enrollment = await run_blocking(
         request,
@@ -52,20 +69,14 @@ async def enroll_face(
 
 @router.get("", response_model=views.Page[views.EnrolledFace])
 async def list_faces(
-    request: Request,
-    query: Annotated[views.FaceQuery, Query()],
-    page: Paging = Depends(paging),
-    runtime: Runtime = Depends(get_runtime),
+    query: Annotated[views.FaceQuery, Query()], lister: Listing = Depends(listing)
 ) -> views.Page[views.EnrolledFace]:
-    found = await run_blocking(
-        request,
+    return await lister.page(
+        views.EnrolledFace.of,
         faces.list_faces,
-        runtime.database,
         person_type=query.person_type,
         person_id=query.person_id,
-        paging=page,
     )
-    return views.Page[views.EnrolledFace].of(found, views.EnrolledFace.of)
 
 
 @router.get("/{face_id}", response_model=views.EnrolledFace)

@@ -8,15 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile
 
 from facerec import views
-from facerec.api.deps import (
-    client_of,
-    enroll_overrides,
-    get_runtime,
-    paging,
-    read_upload,
-    run_blocking,
-)
-from facerec.domain import UNSET, Paging, PersonChanges, PersonType
+from facerec.api.deps import Listing, enroll_overrides, get_runtime, listing, run_blocking
+from facerec.api.routes.faces import enroll_upload
+from facerec.domain import UNSET, PersonChanges, PersonType
 from facerec.service import faces, people, reports
 from facerec.service.runtime import Runtime
 
@@ -45,22 +39,16 @@ def people_router(person_type: PersonType) -> APIRouter:
 
     @router.get("", response_model=views.Page[views.Person])
     async def list_people(
-        request: Request,
-        query: Annotated[views.PersonQuery, Query()],
-        page: Paging = Depends(paging),
-        runtime: Runtime = Depends(get_runtime),
+        query: Annotated[views.PersonQuery, Query()], lister: Listing = Depends(listing)
     ) -> views.Page[views.Person]:
-        found = await run_blocking(
-            request,
+        return await lister.page(
+            views.Person.of,
             people.list_people,
-            runtime.database,
             person_type=person_type,
             search=query.search,
             class_name=query.class_name,
             active=query.active,
-            paging=page,
         )
-        return views.Page[views.Person].of(found, views.Person.of)
 
     @router.get("/{person_id}", response_model=views.Person)
     async def get_person(
@@ -119,16 +107,10 @@ def people_router(person_type: PersonType) -> APIRouter:
 
     @router.get("/{person_id}/faces", response_model=views.Page[views.EnrolledFace])
     async def list_faces(
-        request: Request,
-        person_id: str,
-        page: Paging = Depends(paging),
-        runtime: Runtime = Depends(get_runtime),
+        person_id: str, lister: Listing = Depends(listing)
     ) -> views.Page[views.EnrolledFace]:
         ref = faces.person_ref(person_type.value, person_id)
-        found = await run_blocking(
-            request, faces.list_person_faces, runtime.database, ref=ref, paging=page
-        )
-        return views.Page[views.EnrolledFace].of(found, views.EnrolledFace.of)
+        return await lister.page(views.EnrolledFace.of, faces.list_person_faces, ref=ref)
 
     @router.post("/{person_id}/faces", status_code=201, response_model=views.EnrollResponse)
     async def add_face(
@@ -145,18 +127,9 @@ def people_router(person_type: PersonType) -> APIRouter:
         await run_blocking(
             request, people.get_person, runtime.database, ref=ref
         )  # 404 when unknown
-        data = await read_upload(image, runtime.settings.max_image_bytes)
-        enrollment = await run_blocking(
-            request,
-            faces.enroll,
-            runtime,
-            image=data,
-            ref=ref,
-            name=None,
-            overrides=overrides,
-            client=client_of(request),
+        return await enroll_upload(
+            request, runtime, image, ref=ref, name=None, class_name=None, overrides=overrides
         )
-        return views.EnrollResponse.of_enrollment(enrollment)
 
     @router.get("/{person_id}/attendance", response_model=views.History)
     async def attendance_history(
