@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 
 from facerec.api.maintenance import prune_logs_periodically
+from facerec.config import Settings
 from facerec.service.logs import prune_logs
 from facerec.service.maintenance import prune_expired
-from facerec.service.runtime import open_database
 from facerec.store.clock import utcnow
 from facerec.store.db import Database
 from facerec.store.tables import FaceRecognitionLogs
@@ -27,6 +27,11 @@ from tests.conftest import make_settings, start_app
 # Results that name what the retention does with a row: rows past retention are logged as no_match,
 # rows within it as match.
 EXPIRED, KEPT = "no_match", "match"
+
+
+def keeping(settings: Settings, days: int) -> Settings:
+    """The test's settings (and so its database) with a log retention of ``days``."""
+    return settings.model_copy(update={"log_retention_days": days})
 
 
 def add_logs(
@@ -53,84 +58,65 @@ def wait_for(condition: Callable[[], bool], *, timeout_s: float = 15.0) -> None:
 
 
 def test_prune_deletes_past_retention_chunk_by_chunk(
-    tmp_path: Path, database_url: str | None
+    settings: Settings, database: Database
 ) -> None:
-    settings = make_settings(tmp_path, database_url=database_url, log_retention_days=30)
-    database = open_database(settings)
-    try:
-        add_logs(database, days_ago=45, count=7, result=EXPIRED)
-        add_logs(database, days_ago=29, count=2, result=KEPT)
-        assert prune_logs(database, settings, chunk_rows=3) == 7  # chunks of 3, 3, 1
-        assert results(database) == [KEPT, KEPT]
-        # ``now`` may carry a zone: 20 days on, the recent rows are 49 days old.
-        later = datetime.now(timezone(timedelta(hours=-7))) + timedelta(days=20)
-        assert prune_logs(database, settings, now=later) == 2
-        assert results(database) == []
-    finally:
-        database.dispose()
+    month = keeping(settings, 30)
+    add_logs(database, days_ago=45, count=7, result=EXPIRED)
+    add_logs(database, days_ago=29, count=2, result=KEPT)
+    assert prune_logs(database, month, chunk_rows=3) == 7  # chunks of 3, 3, 1
+    assert results(database) == [KEPT, KEPT]
+    # ``now`` may carry a zone: 20 days on, the recent rows are 49 days old.
+    later = datetime.now(timezone(timedelta(hours=-7))) + timedelta(days=20)
+    assert prune_logs(database, month, now=later) == 2
+    assert results(database) == []
 
 
-def test_zero_retention_keeps_every_log(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, log_retention_days=0)
-    database = open_database(settings)
-    try:
-        add_logs(database, days_ago=3650)
-        assert prune_logs(database, settings) == 0
-        assert results(database) == ["unknown"]
-    finally:
-        database.dispose()
+def test_zero_retention_keeps_every_log(settings: Settings, database: Database) -> None:
+    add_logs(database, days_ago=3650)
+    assert prune_logs(database, keeping(settings, 0)) == 0
+    assert results(database) == ["unknown"]
 
 
 def test_running_app_prunes_expired_logs_at_start_up_and_on_request(
-    tmp_path: Path, database_url: str | None
+    settings: Settings, database: Database
 ) -> None:
-    settings = make_settings(tmp_path, database_url=database_url, log_retention_days=30)
-    database = open_database(settings)  # the logs a previous run left
-    add_logs(database, days_ago=40, count=3, result=EXPIRED)
+    add_logs(database, days_ago=40, count=3, result=EXPIRED)  # the logs a previous run left
     add_logs(database, days_ago=10, result=KEPT)
-    try:
-        with TestClient(start_app(settings)) as client:
-            wait_for(lambda: client.get("/v1/logs").json()["total"] == 1)
-            [entry] = client.get("/v1/logs").json()["items"]
-            assert entry["result"] == KEPT
+    with TestClient(start_app(keeping(settings, 30))) as client:
+        wait_for(lambda: client.get("/v1/logs").json()["total"] == 1)
+        [entry] = client.get("/v1/logs").json()["items"]
+        assert entry["result"] == KEPT
 
-            add_logs(database, days_ago=31, result=EXPIRED)
-            pruned = client.post("/v1/admin/logs/prune")
-            assert pruned.status_code == 200, pruned.text
-            assert pruned.json() == {"deleted": 1, "retention_days": 30}
-            assert client.post("/v1/admin/logs/prune").json()["deleted"] == 0
-        assert results(database) == [KEPT]
-    finally:
-        database.dispose()
-
-
-def test_loop_prunes_again_at_every_interval(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, log_retention_days=30)
-    database = open_database(settings)
-    try:
         add_logs(database, days_ago=31, result=EXPIRED)
-        add_logs(database, days_ago=1, result=KEPT)
+        pruned = client.post("/v1/admin/logs/prune")
+        assert pruned.status_code == 200, pruned.text
+        assert pruned.json() == {"deleted": 1, "retention_days": 30}
+        assert client.post("/v1/admin/logs/prune").json()["deleted"] == 0
+    assert results(database) == [KEPT]
 
-        def later_logs() -> None:
-            wait_for(lambda: results(database) == [KEPT])  # the prune at start
-            add_logs(database, days_ago=60, result=EXPIRED)
-            wait_for(lambda: results(database) == [KEPT])  # gone at a later interval
 
-        async def main() -> None:
-            async with anyio.create_task_group() as tasks:
-                tasks.start_soon(
-                    partial(
-                        prune_logs_periodically,
-                        partial(prune_expired, database, settings),
-                        interval_s=0.1,
-                    )
+def test_loop_prunes_again_at_every_interval(settings: Settings, database: Database) -> None:
+    add_logs(database, days_ago=31, result=EXPIRED)
+    add_logs(database, days_ago=1, result=KEPT)
+
+    def later_logs() -> None:
+        wait_for(lambda: results(database) == [KEPT])  # the prune at start
+        add_logs(database, days_ago=60, result=EXPIRED)
+        wait_for(lambda: results(database) == [KEPT])  # gone at a later interval
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(
+                partial(
+                    prune_logs_periodically,
+                    partial(prune_expired, database, keeping(settings, 30)),
+                    interval_s=0.1,
                 )
-                await anyio.to_thread.run_sync(later_logs)
-                tasks.cancel_scope.cancel()
+            )
+            await anyio.to_thread.run_sync(later_logs)
+            tasks.cancel_scope.cancel()
 
-        anyio.run(main)
-    finally:
-        database.dispose()
+    anyio.run(main)
 
 
 def test_loop_survives_an_unreachable_database_and_retries(
