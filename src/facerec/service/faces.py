@@ -119,21 +119,21 @@ def enroll(
 
 
 def clean_name(name: str | None) -> str | None:
-    if name is None:
-        return None
-    name = name.strip() or None
-    if name is not None and len(name) > NAME_MAX_CHARS:
-        raise InvalidInput(f"name is longer than {NAME_MAX_CHARS} characters")
-    return name
+    return _clean_text(name, field="name", max_chars=NAME_MAX_CHARS)
 
 
 def clean_class_name(class_name: str | None) -> str | None:
-    if class_name is None:
+    return _clean_text(class_name, field="class_name", max_chars=CLASS_NAME_MAX_CHARS)
+
+
+def _clean_text(value: str | None, *, field: str, max_chars: int) -> str | None:
+    """``value`` stripped (None when blank), refused when longer than ``max_chars``."""
+    if value is None:
         return None
-    class_name = class_name.strip() or None
-    if class_name is not None and len(class_name) > CLASS_NAME_MAX_CHARS:
-        raise InvalidInput(f"class_name is longer than {CLASS_NAME_MAX_CHARS} characters")
-    return class_name
+    value = value.strip() or None
+    if value is not None and len(value) > max_chars:
+        raise InvalidInput(f"{field} is longer than {max_chars} characters")
+    return value
 
 
 def _enroll(
