@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -28,7 +29,7 @@ from facerec.domain import (
 from facerec.errors import ReviewNotFound
 from facerec.store import attendance as records
 from facerec.store import people, reviews
-from facerec.store.attendance import RecordFilters
+from facerec.store.attendance import RecordFilters, RecordValues
 from facerec.store.db import Database
 from facerec.store.tables import AttendanceRecords, AttendanceReviews
 from tests.conftest import start_contender
@@ -60,17 +61,16 @@ def session_of(on: date = DAY, session_id: str = "") -> AttendanceSession:
     return AttendanceSession(date=on, session_id=session_id, class_name="5A")
 
 
-def mark(session: Session, ref: PersonRef, **fields: Any) -> tuple[AttendanceRecord, bool]:
+def mark(
+    session: Session, ref: PersonRef, attendance: AttendanceSession | None = None, **fields: Any
+) -> tuple[AttendanceRecord, bool]:
     """add_record_if_absent for ``DAY``: present from a photo, unless ``fields`` say otherwise."""
-    values: dict[str, Any] = {
-        "attendance": session_of(),
-        "status": PRESENT,
-        "confidence": None,
-        "source": PHOTO,
-        "recorded_by": None,
-    }
-    values.update(fields)
-    return records.add_record_if_absent(session, ref=ref, **values)
+    values = replace(
+        RecordValues(PRESENT, confidence=None, source=PHOTO, recorded_by=None), **fields
+    )
+    return records.add_record_if_absent(
+        session, ref=ref, attendance=attendance or session_of(), values=values
+    )
 
 
 def record_count(database: Database) -> int:
@@ -120,15 +120,8 @@ def test_add_record_if_absent_never_changes_an_existing_record(database: Databas
 def test_set_record_returns_the_status_it_had_before(database: Database) -> None:
     def set_to(status: AttendanceStatus, by: str):  # type: ignore[no-untyped-def]
         with database.session() as session:
-            return records.set_record(
-                session,
-                ref=BEN,
-                attendance=session_of(),
-                status=status,
-                confidence=None,
-                source=AttendanceSource.MANUAL,
-                recorded_by=by,
-            )
+            values = RecordValues(status, None, AttendanceSource.MANUAL, recorded_by=by)
+            return records.set_record(session, ref=BEN, attendance=session_of(), values=values)
 
     created, old = set_to(ABSENT, "anne")
     assert old is None and created.status is ABSENT and created.updated_at is None

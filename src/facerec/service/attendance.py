@@ -39,6 +39,7 @@ from facerec.service.recognition_log import RecognitionLog
 from facerec.service.runtime import Runtime
 from facerec.store import attendance as records
 from facerec.store import people, reviews
+from facerec.store.attendance import RecordValues
 from facerec.store.logs import LogEntry
 
 # Candidates per face given to the assignment: enough for the runner-up of every look-alike group.
@@ -181,14 +182,14 @@ def _record(
                 attendance.date, attendance.session_id, attendance.class_name or person.class_name
             )
             if result.decision is Decision.MATCH:
-                record, created = records.add_record_if_absent(
-                    session,
-                    ref=person.ref,
-                    attendance=noted,
+                values = RecordValues(
                     status=AttendanceStatus.PRESENT,
                     confidence=round(result.match.similarity, 4),
                     source=source,
                     recorded_by=None,
+                )
+                record, created = records.add_record_if_absent(
+                    session, ref=person.ref, attendance=noted, values=values
                 )
                 marked = (
                     Marked.NEW

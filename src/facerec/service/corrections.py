@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from facerec.domain import (
     AttendanceRecord,
     AttendanceReview,
@@ -22,6 +24,7 @@ from facerec.errors import InvalidInput, ReviewResolved
 from facerec.service.faces import person_ref
 from facerec.store import attendance as records
 from facerec.store import people, reviews
+from facerec.store.attendance import RecordValues
 from facerec.store.db import Database
 
 ACTOR_MAX_CHARS = 64
@@ -88,30 +91,25 @@ def confirm_review(
             record = records.get_record(session, ref=target, attendance=attendance)
             if record is not None:
                 return Confirmation(review=review, record=record)
-        record, old = records.set_record(
-            session,
-            ref=target,
-            attendance=attendance,
+        values = RecordValues(
             status=AttendanceStatus.PRESENT,
             confidence=review.similarity if target == review.person else None,
             source=review.source,
             recorded_by=who.by,
         )
+        record, old = records.set_record(session, ref=target, attendance=attendance, values=values)
         review = reviews.resolve_review(
             session, review_id=review_id, status=ReviewStatus.CONFIRMED, resolved_by=who.by
         )
-        records.add_change(
+        _audit(
             session,
-            ref=target,
-            attendance=attendance,
-            action=ChangeAction.CONFIRM,
-            old_status=old,
-            new_status=AttendanceStatus.PRESENT,
-            record_id=record.record_id,
+            who,
+            ChangeAction.CONFIRM,
+            target,
+            attendance,
+            old=old,
+            record=record,
             review_id=review_id,
-            changed_by=who.by,
-            note=who.note,
-            client=who.client,
         )
     return Confirmation(review=review, record=record)
 
@@ -131,18 +129,8 @@ def reject_review(database: Database, *, review_id: int, who: Actor) -> Attendan
         review = reviews.resolve_review(
             session, review_id=review_id, status=ReviewStatus.REJECTED, resolved_by=who.by
         )
-        records.add_change(
-            session,
-            ref=review.person,
-            attendance=review.session,
-            action=ChangeAction.REJECT,
-            old_status=None,
-            new_status=None,
-            record_id=None,
-            review_id=review_id,
-            changed_by=who.by,
-            note=who.note,
-            client=who.client,
+        _audit(
+            session, who, ChangeAction.REJECT, review.person, review.session, review_id=review_id
         )
     return review
 
@@ -161,26 +149,39 @@ def mark(
         noted = AttendanceSession(
             attendance.date, attendance.session_id, attendance.class_name or person.class_name
         )
-        record, old = records.set_record(
-            session,
-            ref=ref,
-            attendance=noted,
-            status=status,
-            confidence=None,
-            source=AttendanceSource.MANUAL,
-            recorded_by=who.by,
+        values = RecordValues(
+            status=status, confidence=None, source=AttendanceSource.MANUAL, recorded_by=who.by
         )
-        records.add_change(
-            session,
-            ref=ref,
-            attendance=noted,
-            action=ChangeAction(f"mark_{status.value}"),
-            old_status=old,
-            new_status=status,
-            record_id=record.record_id,
-            review_id=None,
-            changed_by=who.by,
-            note=who.note,
-            client=who.client,
+        record, old = records.set_record(session, ref=ref, attendance=noted, values=values)
+        _audit(
+            session, who, ChangeAction(f"mark_{status.value}"), ref, noted, old=old, record=record
         )
     return record
+
+
+def _audit(
+    session: Session,
+    who: Actor,
+    action: ChangeAction,
+    ref: PersonRef,
+    attendance: AttendanceSession,
+    *,
+    old: AttendanceStatus | None = None,
+    record: AttendanceRecord | None = None,
+    review_id: int | None = None,
+) -> None:
+    """Write the change to the audit trail with who made it: the record it set (its id and new
+    status), the status it had before, and the review it resolved, where there are."""
+    records.add_change(
+        session,
+        ref=ref,
+        attendance=attendance,
+        action=action,
+        old_status=old,
+        new_status=record.status if record is not None else None,
+        record_id=record.record_id if record is not None else None,
+        review_id=review_id,
+        changed_by=who.by,
+        note=who.note,
+        client=who.client,
+    )

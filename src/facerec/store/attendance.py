@@ -52,6 +52,24 @@ class RecordFilters(SessionFilters):
     source: AttendanceSource | None = None
 
 
+@dataclass(frozen=True)
+class RecordValues:
+    """What a record says of the person: the status, how it was set, and by whom."""
+
+    status: AttendanceStatus
+    confidence: float | None  # the similarity that marked it; None when set by hand
+    source: AttendanceSource
+    recorded_by: str | None
+
+    def columns(self) -> dict[str, object]:
+        return {
+            "Status": self.status.value,
+            "Confidence": self.confidence,
+            "Source": self.source.value,
+            "RecordedBy": self.recorded_by,
+        }
+
+
 def get_record(
     session: Session, *, ref: PersonRef, attendance: AttendanceSession
 ) -> AttendanceRecord | None:
@@ -60,14 +78,7 @@ def get_record(
 
 
 def add_record_if_absent(
-    session: Session,
-    *,
-    ref: PersonRef,
-    attendance: AttendanceSession,
-    status: AttendanceStatus,
-    confidence: float | None,
-    source: AttendanceSource,
-    recorded_by: str | None,
+    session: Session, *, ref: PersonRef, attendance: AttendanceSession, values: RecordValues
 ) -> tuple[AttendanceRecord, bool]:
     """The person's record for the session, created with these values when there is none; and
     whether this call created it. Race-free thanks to the unique key: marking twice adds nothing."""
@@ -84,10 +95,7 @@ def add_record_if_absent(
             "SessionID": attendance.session_id,
             "ClassName": attendance.class_name,
             "RecordedAt": utcnow(),
-            "Status": status.value,
-            "Confidence": confidence,
-            "Source": source.value,
-            "RecordedBy": recorded_by,
+            **values.columns(),
         },
     )
     # The row, inserted now or by a concurrent request. A locking read: on MariaDB/MySQL (REPEATABLE
@@ -112,43 +120,23 @@ def confirmed_record(session: Session, *, review_id: int) -> AttendanceRecord | 
 
 
 def set_record(
-    session: Session,
-    *,
-    ref: PersonRef,
-    attendance: AttendanceSession,
-    status: AttendanceStatus,
-    confidence: float | None,
-    source: AttendanceSource,
-    recorded_by: str,
+    session: Session, *, ref: PersonRef, attendance: AttendanceSession, values: RecordValues
 ) -> tuple[AttendanceRecord, AttendanceStatus | None]:
     """Create or overwrite the person's record for the session; returns it and the status it had
     before (None when there was no record). The update runs even when this call inserted the row,
     so that a concurrent photo's insert between our read and ours cannot swallow this mark."""
     before = get_record(session, ref=ref, attendance=attendance)
     if before is None:
-        add_record_if_absent(
-            session,
-            ref=ref,
-            attendance=attendance,
-            status=status,
-            confidence=confidence,
-            source=source,
-            recorded_by=recorded_by,
-        )
-    values: dict[str, object] = {
-        "Status": status.value,
-        "Confidence": confidence,
-        "Source": source.value,
-        "RecordedBy": recorded_by,
-    }
+        add_record_if_absent(session, ref=ref, attendance=attendance, values=values)
+    columns = values.columns()
     if attendance.class_name is not None:
-        values["ClassName"] = attendance.class_name
+        columns["ClassName"] = attendance.class_name
     if before is not None:
-        values["UpdatedAt"] = utcnow()
+        columns["UpdatedAt"] = utcnow()
     session.execute(
         update(AttendanceRecords)
         .where(*one_person_session(AttendanceRecords, ref, attendance))
-        .values(**values)
+        .values(**columns)
     )
     updated = get_record(session, ref=ref, attendance=attendance)
     assert updated is not None  # our own write is visible to us
