@@ -56,6 +56,14 @@ def code_of(response: Any) -> str:
     return code
 
 
+def _code_or_none(response: Any) -> str | None:
+    """The error code of an answer, or None where it is not an error body (e.g. a 200)."""
+    try:
+        return code_of(response)
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 def test_every_route_has_a_summary_a_description_and_examples(tmp_path: Path) -> None:
     app = create_app(make_settings(tmp_path))
     routes = api_routes(app)
@@ -224,17 +232,22 @@ def test_routes_that_declare_storage_unavailable_answer_it_when_the_database_is_
     data_dir = tmp_path / "data"
     app = create_app(script.example_settings(data_dir))
     with TestClient(app) as client:
-        # The database file's folder becomes a file: no connection can open it any more.
-        app.state.runtime.database.engine.dispose()
+        # The database file's folder becomes a file: no connection can open it any more. Then the
+        # pool's connections are closed: one opened before the move (the background log prune
+        # starts with the app) would still reach the moved file. Disposing first would leave a
+        # window in which such a connection could open and be pooled.
         shutil.move(data_dir, tmp_path / "moved")
         data_dir.write_text("not a folder")
+        app.state.runtime.database.engine.dispose()
+        wrong = []
         for route in api_routes(app):
             declared = route_errors(route, operation(app, route))
             response = script.send(client, first_example(script, route))
-            if errors.StorageUnavailable in declared:
-                assert (response.status_code, code_of(response)) == (503, "storage_unavailable"), (
-                    route
-                )
+            if errors.StorageUnavailable in declared and (
+                response.status_code != 503 or _code_or_none(response) != "storage_unavailable"
+            ):
+                wrong.append(f"{route.method} {route.path}: {response.status_code} {response.text}")
+        assert not wrong, "not 503 storage_unavailable:\n" + "\n".join(wrong)
 
 
 def test_a_bulk_enrollment_over_the_limit_answers_413(
