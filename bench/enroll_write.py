@@ -52,8 +52,8 @@ from sqlalchemy.engine import Engine  # noqa: E402
 from facerec.config import Settings  # noqa: E402
 from facerec.domain import LogOperation, LogResult, PersonRef, PersonType  # noqa: E402
 from facerec.service import faces  # noqa: E402
-from facerec.service.recognition_log import RecognitionLog  # noqa: E402
-from facerec.service.runtime import LargestFace, Runtime, start_runtime  # noqa: E402
+from facerec.service.recognizer import LargestFace  # noqa: E402
+from facerec.service.runtime import Runtime, start_runtime  # noqa: E402
 from facerec.store import changes, logs  # noqa: E402
 from facerec.store import repositories as repo  # noqa: E402
 from facerec.store.clock import utcnow  # noqa: E402
@@ -95,15 +95,13 @@ class Enrollment:
             image_sha256=hashlib.sha256(self.image).hexdigest(),
             bbox=face.face.bbox,
             det_score=face.face.score,
-            model_pack=self.runtime.model_pack,
+            model_pack=self.runtime.recognizer.model_pack,
         )
         return repo.face_row(new_face, created_at=utcnow())
 
     def log_values(self, person_id: str, face_id: int) -> dict[str, object]:
         """The log row's values, as ``logs.add_logs`` writes them."""
-        log = RecognitionLog(
-            self.runtime, operation=LogOperation.ENROLL, threshold=None, client=CLIENT
-        )
+        log = self.runtime.recognizer.log(LogOperation.ENROLL, threshold=None, client=CLIENT)
         ref = PersonRef(PersonType.STUDENT, person_id)
         return logs.log_row(log.entry(LogResult.ENROLLED, person=ref, face_id=face_id), utcnow())
 
@@ -114,7 +112,7 @@ def person_values(person_id: str) -> dict[str, object]:
 
 def facerec_write(e: Enrollment) -> None:
     ref = PersonRef(PersonType.STUDENT, e.new_person())
-    log = RecognitionLog(e.runtime, operation=LogOperation.ENROLL, threshold=None, client=CLIENT)
+    log = e.runtime.recognizer.log(LogOperation.ENROLL, threshold=None, client=CLIENT)
     unset: dict[str, None] = {"name": None, "class_name": None, "similarity": None}
     faces.write_enrollment(e.runtime, ref=ref, image=e.image, largest=e.largest, log=log, **unset)
 
@@ -234,7 +232,7 @@ def measure(e: Enrollment, rounds: int) -> tuple[dict[str, dict[str, list[float]
             write = ways[name]
             for _ in range(BLOCK):
                 started = time.perf_counter()
-                e.runtime.largest_face(e.image)
+                e.runtime.recognizer.largest_face(e.image)
                 between = time.perf_counter()
                 write(e)
                 ended = time.perf_counter()
@@ -296,7 +294,7 @@ def main() -> None:
             enrollment = Enrollment(
                 runtime=runtime,
                 image=photo,
-                largest=runtime.largest_face(photo),
+                largest=runtime.recognizer.largest_face(photo),
                 ids=itertools.count(),
             )
             times, compute = measure(enrollment, args.rounds)

@@ -210,10 +210,14 @@ def service_call(runtime: Runtime, case: Case) -> Call:
         )
     if case.path == "/v1/verify":
         return lambda: recognition.verify(
-            runtime, image1=photos[0], image2=photos[1], threshold=None, client="127.0.0.1"
+            runtime.recognizer,
+            image1=photos[0],
+            image2=photos[1],
+            threshold=None,
+            client="127.0.0.1",
         )
     return lambda: recognition.identify(
-        runtime, image=photos[0], threshold=None, top_k=5, client="127.0.0.1"
+        runtime.recognizer, image=photos[0], threshold=None, top_k=5, client="127.0.0.1"
     )
 
 

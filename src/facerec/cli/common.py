@@ -67,6 +67,11 @@ def with_runtime(func: Callable[..., T], **kwargs: Any) -> T:
             runtime.close()
 
 
+def with_recognizer(func: Callable[..., T], **kwargs: Any) -> T:
+    """``with_runtime`` for a function of the runtime's ``Recognizer``."""
+    return with_runtime(lambda runtime: func(runtime.recognizer, **kwargs))
+
+
 def with_database(func: Callable[..., T], **kwargs: Any) -> T:
     """Run ``func(database, **kwargs)`` on the configured database, without loading the models."""
     from facerec.service.runtime import open_database

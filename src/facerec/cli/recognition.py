@@ -13,6 +13,7 @@ from facerec.cli.common import (
     load_settings,
     print_json,
     read_bytes,
+    with_recognizer,
     with_runtime,
 )
 
@@ -97,7 +98,7 @@ def verify(
     from facerec.views import VerifyResponse
 
     first, second = read_bytes(image1), read_bytes(image2)
-    result = with_runtime(
+    result = with_recognizer(
         recognition.verify, image1=first, image2=second, threshold=threshold, client="cli"
     )
     print_json(VerifyResponse.of(result).model_dump(mode="json"))
@@ -116,7 +117,7 @@ def identify(
     from facerec.views import IdentifyResponse
 
     data = read_bytes(image)
-    result = with_runtime(
+    result = with_recognizer(
         recognition.identify, image=data, threshold=threshold, top_k=top_k, client="cli"
     )
     print_json(IdentifyResponse.of(result).model_dump(mode="json"))

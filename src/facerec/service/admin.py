@@ -39,7 +39,7 @@ def reindex(runtime: Runtime, *, reembed_other_packs: bool = False) -> ReindexRe
 
 def _reembed(runtime: Runtime) -> Iterator[tuple[int, bool]]:
     with runtime.database.session() as session:
-        ids = repo.face_ids_of_other_packs(session, model_pack=runtime.model_pack)
+        ids = repo.face_ids_of_other_packs(session, model_pack=runtime.recognizer.model_pack)
     for face_id in ids:
         with runtime.database.session() as session:
             source = repo.get_face_source(session, face_id=face_id)
@@ -48,7 +48,7 @@ def _reembed(runtime: Runtime) -> Iterator[tuple[int, bool]]:
             continue
         image, stored_box = source
         try:
-            decoded = runtime.decode(image)
+            decoded = runtime.recognizer.decode(image)
         except FacerecError as exc:
             log.warning("face %d cannot be re-embedded: %s", face_id, exc.message)
             yield face_id, False
@@ -64,7 +64,7 @@ def _reembed(runtime: Runtime) -> Iterator[tuple[int, bool]]:
                 session,
                 face_id=face_id,
                 embedding=embedded.embedding,
-                model_pack=runtime.model_pack,
+                model_pack=runtime.recognizer.model_pack,
                 bbox=face.bbox,
                 det_score=face.score,
             )

@@ -125,11 +125,9 @@ def take_attendance(
     """Mark everyone recognised in ``image`` present for ``attendance``."""
     if source is AttendanceSource.MANUAL:
         raise InvalidInput("a photo's source is photo or kiosk; manual marks have their own route")
-    rule = runtime.decision_rule(threshold)
-    log = RecognitionLog(
-        runtime, operation=LogOperation.ATTENDANCE, threshold=rule.threshold, client=client
-    )
-    embedded, candidates = search_faces(runtime, log, image, top_k=ASSIGN_TOP_K)
+    rule = runtime.recognizer.decision_rule(threshold)
+    log = runtime.recognizer.log(LogOperation.ATTENDANCE, threshold=rule.threshold, client=client)
+    embedded, candidates = search_faces(runtime.recognizer, log, image, top_k=ASSIGN_TOP_K)
     assigned = assign(candidates, rule)
     entries = [
         log.entry(

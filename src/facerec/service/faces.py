@@ -30,7 +30,8 @@ from facerec.index.factory import SearchIndex
 from facerec.service.paging import paged
 from facerec.service.quality import assess
 from facerec.service.recognition_log import RecognitionLog
-from facerec.service.runtime import LargestFace, Runtime
+from facerec.service.recognizer import LargestFace
+from facerec.service.runtime import Runtime
 from facerec.store import people
 from facerec.store import repositories as repo
 from facerec.store.db import Database
@@ -102,7 +103,7 @@ def enroll(
     and a face that already matches another person at the threshold (``DuplicateFace``, naming them).
     Every attempt, refused or not, is written to FaceRecognitionLogs (operation ``enroll``).
     """
-    log = RecognitionLog(runtime, operation=LogOperation.ENROLL, threshold=None, client=client)
+    log = runtime.recognizer.log(LogOperation.ENROLL, threshold=None, client=client)
     try:
         return _enroll(
             runtime,
@@ -148,9 +149,11 @@ def _enroll(
 ) -> Enrollment:
     name = clean_name(name)
     class_name = clean_class_name(class_name)
-    caught_up = runtime.start_catch_up()  # beside the compute, for the duplicate check
-    largest = runtime.largest_face(image)
-    check = assess(largest.face.quality, runtime.quality_limits, other_faces=largest.others)
+    caught_up = runtime.recognizer.start_catch_up()  # beside the compute, for the duplicate check
+    largest = runtime.recognizer.largest_face(image)
+    check = assess(
+        largest.face.quality, runtime.recognizer.quality_limits, other_faces=largest.others
+    )
     if not check.passed and not overrides.poor_quality:
         codes = ", ".join(r.value for r in check.reasons)
         raise PoorQuality(
@@ -217,7 +220,7 @@ def write_enrollment(
                 image_sha256=hashlib.sha256(image).hexdigest(),
                 bbox=largest.face.face.bbox,
                 det_score=largest.face.face.score,
-                model_pack=runtime.model_pack,
+                model_pack=runtime.recognizer.model_pack,
             ),
         )
         entry = log.entry(
@@ -232,9 +235,11 @@ def _matching_other_person(
 ) -> Candidate | None:
     """The closest person other than ``ref`` when they score at or above the threshold."""
     # Two people, so that one of them is not ref.
-    for candidate in runtime.search(embedding, top_k=2, caught_up=caught_up):
+    for candidate in runtime.recognizer.search(embedding, top_k=2, caught_up=caught_up):
         if candidate.person != ref:
-            return candidate if candidate.similarity >= runtime.default_threshold else None
+            return (
+                candidate if candidate.similarity >= runtime.recognizer.default_threshold else None
+            )
     return None
 
 

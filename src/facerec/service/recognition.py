@@ -22,18 +22,23 @@ from facerec.errors import FacerecError, InvalidInput
 from facerec.service.decisions import decide
 from facerec.service.images import image_decoder
 from facerec.service.recognition_log import RecognitionLog
-from facerec.service.runtime import Runtime
+from facerec.service.recognizer import Recognizer
 
 
 def verify(
-    runtime: Runtime, *, image1: bytes, image2: bytes, threshold: float | None, client: str | None
+    recognizer: Recognizer,
+    *,
+    image1: bytes,
+    image2: bytes,
+    threshold: float | None,
+    client: str | None,
 ) -> Verification:
     """Compare the largest face of each image."""
-    limit = runtime.threshold(threshold)
-    log = RecognitionLog(runtime, operation=LogOperation.VERIFY, threshold=limit, client=client)
+    limit = recognizer.threshold(threshold)
+    log = recognizer.log(LogOperation.VERIFY, threshold=limit, client=client)
     try:
-        first = runtime.largest_face(image1, label="image1").face
-        second = runtime.largest_face(image2, label="image2").face
+        first = recognizer.largest_face(image1, label="image1").face
+        second = recognizer.largest_face(image2, label="image2").face
     except FacerecError as exc:
         log.write([log.entry(LogResult(exc.code))])
         raise
@@ -50,35 +55,35 @@ def verify(
 
 
 def search_faces(
-    runtime: Runtime, log: RecognitionLog, image: bytes, *, top_k: int
+    recognizer: Recognizer, log: RecognitionLog, image: bytes, *, top_k: int
 ) -> tuple[list[EmbeddedFace], list[list[Candidate]]]:
     """Every face of ``image``, embedded, and the ``top_k`` people nearest each. The catch-up with
     other processes' writes runs beside the compute; an image that does not decode is logged to
     ``log``, then raised."""
-    caught_up = runtime.start_catch_up()
+    caught_up = recognizer.start_catch_up()
     try:
-        decoded = runtime.decode(image)
+        decoded = recognizer.decode(image)
     except FacerecError as exc:
         log.write([log.entry(LogResult(exc.code))])
         raise
-    faces = runtime.engine.analyze(decoded)
-    return faces, runtime.search_all([f.embedding for f in faces], top_k=top_k, caught_up=caught_up)
+    faces = recognizer.engine.analyze(decoded)
+    return faces, recognizer.search_all(
+        [f.embedding for f in faces], top_k=top_k, caught_up=caught_up
+    )
 
 
 def identify(
-    runtime: Runtime, *, image: bytes, threshold: float | None, top_k: int, client: str | None
+    recognizer: Recognizer, *, image: bytes, threshold: float | None, top_k: int, client: str | None
 ) -> Identification:
     """Every face in the image with its decision (match, needs_review, unknown), its quality and its
     candidates (people, each scored by their best enrolled face)."""
-    rule = runtime.decision_rule(threshold)
-    if not 1 <= top_k <= runtime.settings.top_k_max:
-        raise InvalidInput(f"top_k must be between 1 and {runtime.settings.top_k_max}")
-    log = RecognitionLog(
-        runtime, operation=LogOperation.IDENTIFY, threshold=rule.threshold, client=client
-    )
+    rule = recognizer.decision_rule(threshold)
+    if not 1 <= top_k <= recognizer.settings.top_k_max:
+        raise InvalidInput(f"top_k must be between 1 and {recognizer.settings.top_k_max}")
+    log = recognizer.log(LogOperation.IDENTIFY, threshold=rule.threshold, client=client)
     results: list[IdentifiedFace] = []
     # Two people at least, so that the margin rule sees the runner-up whatever top_k is.
-    faces, found = search_faces(runtime, log, image, top_k=max(top_k, 2))
+    faces, found = search_faces(recognizer, log, image, top_k=max(top_k, 2))
     for embedded, candidates in zip(faces, found, strict=True):
         decision, best = decide(candidates, rule)
         results.append(

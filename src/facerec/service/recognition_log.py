@@ -9,23 +9,26 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from facerec.domain import LogOperation, LogResult, PersonRef
-from facerec.service.runtime import Runtime
 from facerec.store import logs
+from facerec.store.db import Database
 from facerec.store.logs import LogEntry
 
 
 class RecognitionLog:
-    """Writes one request's rows to FaceRecognitionLogs (results and scores only)."""
+    """Writes one request's rows to FaceRecognitionLogs (results and scores only), each naming
+    ``model_pack``, the pack that made the request's embeddings."""
 
     def __init__(
         self,
-        runtime: Runtime,
+        database: Database,
         *,
+        model_pack: str,
         operation: LogOperation,
         threshold: float | None,
         client: str | None,
     ):
-        self.runtime = runtime
+        self.database = database
+        self.model_pack = model_pack
         self.operation = operation
         self.threshold = threshold
         self.client = client
@@ -45,13 +48,13 @@ class RecognitionLog:
             threshold=self.threshold,
             person=person,
             face_id=face_id,
-            model_pack=self.runtime.model_pack,
+            model_pack=self.model_pack,
             client=self.client,
         )
 
     def write(self, entries: list[LogEntry]) -> None:
         """In a transaction of their own: for attempts that wrote nothing else (refusals, errors)."""
-        with self.runtime.database.session() as session:
+        with self.database.session() as session:
             logs.add_logs(session, entries=entries)
 
     def add(self, session: Session, entries: list[LogEntry]) -> None:

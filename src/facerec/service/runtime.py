@@ -10,96 +10,39 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from facerec.config import Settings
-from facerec.domain import Candidate, DecisionRule, DetectedFace, EmbeddedFace, Vector
-from facerec.engine.image import DecodedImage
 from facerec.engine.models import ensure_pack, get_pack
 from facerec.engine.pipeline import DetectionOptions, FaceEngine
 from facerec.engine.session import SessionOptions
-from facerec.errors import ImageError, NoFaceFound
 from facerec.index.factory import SearchIndex, make_index
-from facerec.service.decisions import decision_rule
-from facerec.service.images import image_decoder
 from facerec.service.index_sync import IndexSync
-from facerec.service.quality import QualityLimits
+from facerec.service.recognizer import Recognizer
 from facerec.store.db import Database
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, eq=False)
-class LargestFace:
-    image: DecodedImage
-    face: EmbeddedFace
-    others: tuple[DetectedFace, ...]  # the photo's other faces, largest first
-
-    @property
-    def faces_found(self) -> int:
-        return 1 + len(self.others)
-
-
 @dataclass
 class Runtime:
+    """The composition root: each service function takes the parts of it that it uses."""
+
     settings: Settings
     engine: FaceEngine
     database: Database
     index: SearchIndex
     sync: IndexSync  # keeps ``index`` equal to the database, other processes' writes included
+    recognizer: Recognizer = field(init=False)  # the parts above that recognising uses
 
-    @property
-    def model_pack(self) -> str:
-        return self.engine.pack.name
-
-    @property
-    def default_threshold(self) -> float:
-        return self.threshold(None)
-
-    def threshold(self, override: float | None) -> float:
-        return decision_rule(self.settings, self.engine.pack, override).threshold
-
-    def decision_rule(self, threshold_override: float | None) -> DecisionRule:
-        return decision_rule(self.settings, self.engine.pack, threshold_override)
-
-    @property
-    def quality_limits(self) -> QualityLimits:
-        return QualityLimits.of(self.settings)
-
-    def decode(self, data: bytes) -> DecodedImage:
-        return image_decoder(self.settings)(data)
-
-    def largest_face(self, data: bytes, *, label: str | None = None) -> LargestFace:
-        """Decode ``data`` and embed its largest face; ``label`` (e.g. "image2") names the image in
-        error messages when a request carries several."""
-        try:
-            decoded = self.decode(data)
-        except ImageError as exc:
-            if label is None:
-                raise
-            raise type(exc)(f"{label}: {exc.message}") from exc
-        found = self.engine.largest_face(decoded)
-        if found is None:
-            raise NoFaceFound(f"no face was found in {label or 'the image'}")
-        embedded, others = found
-        return LargestFace(image=decoded, face=embedded, others=tuple(others))
-
-    def start_catch_up(self) -> Future[None]:
-        """Start catching up with other processes' writes beside the model compute that comes
-        before a search; give the result to ``search`` or ``search_all``."""
-        return self.sync.catch_up_soon()
-
-    def search(self, embedding: Vector, *, top_k: int, caught_up: Future[None]) -> list[Candidate]:
-        """The ``top_k`` nearest people, once ``caught_up`` (``start_catch_up``'s) is done."""
-        return self.search_all([embedding], top_k=top_k, caught_up=caught_up)[0]
-
-    def search_all(
-        self, embeddings: list[Vector], *, top_k: int, caught_up: Future[None]
-    ) -> list[list[Candidate]]:
-        """``search`` for every face of a photo, after one catch-up (one query, not one per face)."""
-        caught_up.result()
-        return [self.index.search(e, top_k=top_k) for e in embeddings]
+    def __post_init__(self) -> None:
+        self.recognizer = Recognizer(
+            settings=self.settings,
+            engine=self.engine,
+            database=self.database,
+            index=self.index,
+            sync=self.sync,
+        )
 
     def close(self) -> None:
         self.sync.close()

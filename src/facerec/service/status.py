@@ -31,7 +31,7 @@ class ServiceInfo:
 
 def service_info(runtime: Runtime) -> ServiceInfo:
     """The running service's configuration and state; it describes every part, so it takes them all."""
-    rule = runtime.decision_rule(None)
+    rule = runtime.recognizer.decision_rule(None)
     pack = runtime.engine.pack
     return ServiceInfo(
         version=__version__,

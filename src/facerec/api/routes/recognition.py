@@ -25,7 +25,7 @@ async def verify(
     result = await run_blocking(
         request,
         recognition.verify,
-        runtime,
+        runtime.recognizer,
         image1=first,
         image2=second,
         threshold=threshold,
@@ -46,7 +46,7 @@ async def identify(
     result = await run_blocking(
         request,
         recognition.identify,
-        runtime,
+        runtime.recognizer,
         image=data,
         threshold=threshold,
         top_k=top_k,
