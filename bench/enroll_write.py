@@ -114,7 +114,9 @@ def facerec_write(e: Enrollment) -> None:
     ref = PersonRef(PersonType.STUDENT, e.new_person())
     log = e.runtime.recognizer.log(LogOperation.ENROLL, threshold=None, client=CLIENT)
     unset: dict[str, None] = {"name": None, "class_name": None, "similarity": None}
-    faces.write_enrollment(e.runtime, ref=ref, image=e.image, largest=e.largest, log=log, **unset)
+    faces.write_enrollment(
+        e.runtime.recognizer, ref=ref, image=e.image, largest=e.largest, log=log, **unset
+    )
 
 
 def core_write(e: Enrollment) -> None:

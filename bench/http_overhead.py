@@ -201,7 +201,7 @@ def service_call(runtime: Runtime, case: Case) -> Call:
     photos = [p.data for p in case.photos]
     if case.path == "/v1/faces":
         return lambda: faces.enroll(
-            runtime,
+            runtime.recognizer,
             image=photos[0],
             ref=faces.person_ref("student", f"s{uuid.uuid4().hex[:12]}"),
             name=None,

@@ -88,7 +88,7 @@ def test_folders_each_photo_its_own_fate_and_a_rerun_writes_nothing(
     )
     seen: list[ItemResult] = []
     report = batch.enroll_batch(
-        runtime,
+        runtime.recognizer,
         items=batch.items_from_zip(
             archive, default_person_type="teacher", settings=runtime.settings
         ),
@@ -121,7 +121,7 @@ def test_folders_each_photo_its_own_fate_and_a_rerun_writes_nothing(
     assert faces_per_person(runtime) == {"student:S-001": 2, "teacher:T-1": 1, "teacher:S-002": 1}
 
     again = batch.enroll_batch(
-        runtime,
+        runtime.recognizer,
         items=batch.items_from_zip(
             archive, default_person_type="teacher", settings=runtime.settings
         ),
@@ -166,7 +166,9 @@ def test_mapping_csv_rows_fail_one_by_one_and_overrides_apply(
             "not-listed.jpg": samples / "yaoming.jpg",  # the CSV is the list: ignored
         }
     )
-    report = batch.enroll_archive(runtime, archive=archive, default_person_type="student")
+    report = batch.enroll_archive(
+        runtime.recognizer, archive=archive, default_person_type="student"
+    )
     assert [(i.source, i.person_type, i.person_id, i.status.value) for i in report.items] == [
         ("obama.jpg", "student", "S-010", "enrolled"),
         ("photos/biden.jpg", "student", "S-011", "enrolled"),
@@ -187,7 +189,7 @@ def test_mapping_csv_rows_fail_one_by_one_and_overrides_apply(
 
     archive.seek(0)
     overridden = batch.enroll_archive(
-        runtime,
+        runtime.recognizer,
         archive=archive,
         default_person_type="student",
         overrides=Overrides(poor_quality=True),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from facerec.cli.common import app, domain_errors, load_settings, print_json, with_runtime
+from facerec.cli.common import app, domain_errors, load_settings, print_json, with_recognizer
 from facerec.domain import PersonType
 
 EXIT_SOME_FAILED = 12
@@ -40,7 +40,7 @@ def enroll_dir(
 
     from facerec.service import batch, faces
     from facerec.service.batch import BatchReport
-    from facerec.service.runtime import Runtime
+    from facerec.service.recognizer import Recognizer
     from facerec.views import BatchResponse
 
     settings = load_settings()
@@ -50,17 +50,17 @@ def enroll_dir(
         )
     overrides = faces.Overrides(poor_quality=allow_poor_quality, duplicate=allow_duplicate)
 
-    def run(runtime: Runtime) -> BatchReport:  # the bar starts once the models are loaded
+    def run(recognizer: Recognizer) -> BatchReport:  # the bar starts once the models are loaded
         with tqdm(total=len(items), desc="enrolling", unit="photo", file=sys.stderr) as bar:
             return batch.enroll_batch(
-                runtime,
+                recognizer,
                 items=items,
                 overrides=overrides,
                 client="cli",
                 progress=lambda _: bar.update(),
             )
 
-    report = with_runtime(run)
+    report = with_recognizer(run)
     print_json(BatchResponse.of(report).model_dump(mode="json"))
     if report.failed:
         raise typer.Exit(EXIT_SOME_FAILED)

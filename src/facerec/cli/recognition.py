@@ -75,7 +75,7 @@ def enroll(
         ref = faces.person_ref("student" if student else "teacher", student or teacher or "")
     data = read_bytes(image)
     overrides = faces.Overrides(poor_quality=allow_poor_quality, duplicate=allow_duplicate)
-    enrollment = with_runtime(
+    enrollment = with_recognizer(
         faces.enroll,
         image=data,
         ref=ref,

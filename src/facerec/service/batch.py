@@ -26,7 +26,7 @@ from facerec.service.batch_sources import (
     items_from_directory,
     items_from_zip,
 )
-from facerec.service.runtime import Runtime
+from facerec.service.recognizer import Recognizer
 from facerec.store import repositories as repo
 
 __all__ = [
@@ -99,7 +99,7 @@ Progress = Callable[[ItemResult], None]
 
 
 def enroll_batch(
-    runtime: Runtime,
+    recognizer: Recognizer,
     *,
     items: Sequence[PlannedItem],
     overrides: faces.Overrides = faces.Overrides(),
@@ -112,7 +112,7 @@ def enroll_batch(
     model unavailable) stop it instead, since they are not about the photo."""
     results = []
     for item in items:
-        result = _enroll_item(runtime, item, overrides=overrides, client=client)
+        result = _enroll_item(recognizer, item, overrides=overrides, client=client)
         results.append(result)
         if progress is not None:
             progress(result)
@@ -120,7 +120,7 @@ def enroll_batch(
 
 
 def enroll_archive(
-    runtime: Runtime,
+    recognizer: Recognizer,
     *,
     archive: IO[bytes],
     default_person_type: str,
@@ -129,28 +129,28 @@ def enroll_archive(
 ) -> BatchReport:
     """Enrol the photos of a zip archive (a seekable binary file); see ``items_from_zip``."""
     items = items_from_zip(
-        archive, default_person_type=default_person_type, settings=runtime.settings
+        archive, default_person_type=default_person_type, settings=recognizer.settings
     )
-    return enroll_batch(runtime, items=items, overrides=overrides, client=client)
+    return enroll_batch(recognizer, items=items, overrides=overrides, client=client)
 
 
 def _enroll_item(
-    runtime: Runtime, item: PlannedItem, *, overrides: faces.Overrides, client: str | None
+    recognizer: Recognizer, item: PlannedItem, *, overrides: faces.Overrides, client: str | None
 ) -> ItemResult:
     if isinstance(item, RejectedItem):
         return _failed(item.source, item.person_type, item.person_id, item.error)
     kind, person_id = item.ref.person_type.value, item.ref.person_id
     try:
-        image = item.image(max_bytes=runtime.settings.max_image_bytes)
+        image = item.image(max_bytes=recognizer.settings.max_image_bytes)
         sha256 = hashlib.sha256(image).hexdigest()
-        with runtime.database.session() as session:
+        with recognizer.database.session() as session:
             existing = repo.find_face_by_image(session, ref=item.ref, image_sha256=sha256)
         if existing is not None:
             return ItemResult(
                 item.source, kind, person_id, ItemStatus.ALREADY_ENROLLED, existing.face_id
             )
         enrollment = faces.enroll(
-            runtime,
+            recognizer,
             image=image,
             ref=item.ref,
             name=item.name,

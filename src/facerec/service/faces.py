@@ -30,8 +30,7 @@ from facerec.index.factory import SearchIndex
 from facerec.service.paging import paged
 from facerec.service.quality import assess
 from facerec.service.recognition_log import RecognitionLog
-from facerec.service.recognizer import LargestFace
-from facerec.service.runtime import Runtime
+from facerec.service.recognizer import LargestFace, Recognizer
 from facerec.store import people
 from facerec.store import repositories as repo
 from facerec.store.db import Database
@@ -88,7 +87,7 @@ class Overrides:
 
 
 def enroll(
-    runtime: Runtime,
+    recognizer: Recognizer,
     *,
     image: bytes,
     ref: PersonRef,
@@ -103,10 +102,10 @@ def enroll(
     and a face that already matches another person at the threshold (``DuplicateFace``, naming them).
     Every attempt, refused or not, is written to FaceRecognitionLogs (operation ``enroll``).
     """
-    log = runtime.recognizer.log(LogOperation.ENROLL, threshold=None, client=client)
+    log = recognizer.log(LogOperation.ENROLL, threshold=None, client=client)
     try:
         return _enroll(
-            runtime,
+            recognizer,
             image=image,
             ref=ref,
             name=name,
@@ -138,7 +137,7 @@ def _clean_text(value: str | None, *, field: str, max_chars: int) -> str | None:
 
 
 def _enroll(
-    runtime: Runtime,
+    recognizer: Recognizer,
     *,
     image: bytes,
     ref: PersonRef,
@@ -149,11 +148,9 @@ def _enroll(
 ) -> Enrollment:
     name = clean_name(name)
     class_name = clean_class_name(class_name)
-    caught_up = runtime.recognizer.start_catch_up()  # beside the compute, for the duplicate check
-    largest = runtime.recognizer.largest_face(image)
-    check = assess(
-        largest.face.quality, runtime.recognizer.quality_limits, other_faces=largest.others
-    )
+    caught_up = recognizer.start_catch_up()  # beside the compute, for the duplicate check
+    largest = recognizer.largest_face(image)
+    check = assess(largest.face.quality, recognizer.quality_limits, other_faces=largest.others)
     if not check.passed and not overrides.poor_quality:
         codes = ", ".join(r.value for r in check.reasons)
         raise PoorQuality(
@@ -161,7 +158,7 @@ def _enroll(
             "allow_poor_quality to enrol it anyway",
             details={"reasons": [r.value for r in check.reasons], "quality": asdict(check.quality)},
         )
-    duplicate = _matching_other_person(runtime, largest.face.embedding, ref, caught_up)
+    duplicate = _matching_other_person(recognizer, largest.face.embedding, ref, caught_up)
     if duplicate is not None and not overrides.duplicate:
         other = duplicate.person
         raise DuplicateFace(
@@ -176,7 +173,7 @@ def _enroll(
         )
     similarity = duplicate.similarity if duplicate else None
     person, record = write_enrollment(
-        runtime,
+        recognizer,
         ref=ref,
         name=name,
         class_name=class_name,
@@ -186,7 +183,7 @@ def _enroll(
         log=log,
     )
     if person.active:  # an inactive person's faces are stored, not searched
-        runtime.index.add(record.face_id, ref, largest.face.embedding)
+        recognizer.index.add(record.face_id, ref, largest.face.embedding)
     return Enrollment(
         record=record,
         faces_in_image=largest.faces_found,
@@ -196,7 +193,7 @@ def _enroll(
 
 
 def write_enrollment(
-    runtime: Runtime,
+    recognizer: Recognizer,
     *,
     ref: PersonRef,
     name: str | None,
@@ -208,7 +205,7 @@ def write_enrollment(
 ) -> tuple[Person, FaceRecord]:
     """One transaction: the person (created when new), the face (with its image and change row) and
     the log row. Measured alone and right after the model by ``bench/enroll_write.py``."""
-    with runtime.database.session() as session:
+    with recognizer.database.session() as session:
         person = people.ensure_person(session, ref=ref, name=name, class_name=class_name)
         record = repo.add_face(
             session,
@@ -220,7 +217,7 @@ def write_enrollment(
                 image_sha256=hashlib.sha256(image).hexdigest(),
                 bbox=largest.face.face.bbox,
                 det_score=largest.face.face.score,
-                model_pack=runtime.recognizer.model_pack,
+                model_pack=recognizer.model_pack,
             ),
         )
         entry = log.entry(
@@ -231,15 +228,13 @@ def write_enrollment(
 
 
 def _matching_other_person(
-    runtime: Runtime, embedding: Vector, ref: PersonRef, caught_up: Future[None]
+    recognizer: Recognizer, embedding: Vector, ref: PersonRef, caught_up: Future[None]
 ) -> Candidate | None:
     """The closest person other than ``ref`` when they score at or above the threshold."""
     # Two people, so that one of them is not ref.
-    for candidate in runtime.recognizer.search(embedding, top_k=2, caught_up=caught_up):
+    for candidate in recognizer.search(embedding, top_k=2, caught_up=caught_up):
         if candidate.person != ref:
-            return (
-                candidate if candidate.similarity >= runtime.recognizer.default_threshold else None
-            )
+            return candidate if candidate.similarity >= recognizer.default_threshold else None
     return None
 
 

@@ -37,7 +37,7 @@ async def enroll_batch(
     report = await run_blocking(
         request,
         batch.enroll_archive,
-        runtime,
+        runtime.recognizer,
         archive=archive.file,
         default_person_type=person_type,
         overrides=overrides,

@@ -56,7 +56,7 @@ async def enroll_upload(
     enrollment = await run_blocking(
         request,
         faces.enroll,
-        runtime,
+        runtime.recognizer,
         image=data,
         ref=ref,
         name=name,
