@@ -15,7 +15,7 @@ from facerec.cli.common import (
     print_json,
     read_bytes,
     with_database,
-    with_runtime,
+    with_recognizer,
 )
 from facerec.domain import AttendanceSource, AttendanceStatus
 
@@ -44,7 +44,7 @@ def attendance(
             load_settings(), on=_day(on), session_id=session, class_name=class_name
         )
     data = read_bytes(photo)
-    result = with_runtime(
+    result = with_recognizer(
         service.take_attendance,
         image=data,
         attendance=chosen,

@@ -36,10 +36,11 @@ from facerec.service.assignment import Assigned, assign
 from facerec.service.faces import clean_class_name
 from facerec.service.recognition import search_faces
 from facerec.service.recognition_log import RecognitionLog
-from facerec.service.runtime import Runtime
+from facerec.service.recognizer import Recognizer
 from facerec.store import attendance as records
 from facerec.store import people, reviews
 from facerec.store.attendance import RecordValues
+from facerec.store.db import Database
 from facerec.store.logs import LogEntry
 
 # Candidates per face given to the assignment: enough for the runner-up of every look-alike group.
@@ -114,7 +115,7 @@ class AttendanceResult:
 
 
 def take_attendance(
-    runtime: Runtime,
+    recognizer: Recognizer,
     *,
     image: bytes,
     attendance: AttendanceSession,
@@ -125,9 +126,9 @@ def take_attendance(
     """Mark everyone recognised in ``image`` present for ``attendance``."""
     if source is AttendanceSource.MANUAL:
         raise InvalidInput("a photo's source is photo or kiosk; manual marks have their own route")
-    rule = runtime.recognizer.decision_rule(threshold)
-    log = runtime.recognizer.log(LogOperation.ATTENDANCE, threshold=rule.threshold, client=client)
-    embedded, candidates = search_faces(runtime.recognizer, log, image, top_k=ASSIGN_TOP_K)
+    rule = recognizer.decision_rule(threshold)
+    log = recognizer.log(LogOperation.ATTENDANCE, threshold=rule.threshold, client=client)
+    embedded, candidates = search_faces(recognizer, log, image, top_k=ASSIGN_TOP_K)
     assigned = assign(candidates, rule)
     entries = [
         log.entry(
@@ -140,7 +141,7 @@ def take_attendance(
         for a, c in zip(assigned, candidates, strict=True)
     ]
     return _record(
-        runtime,
+        recognizer.database,
         embedded,
         candidates,
         assigned,
@@ -153,7 +154,7 @@ def take_attendance(
 
 
 def _record(
-    runtime: Runtime,
+    database: Database,
     embedded: list[EmbeddedFace],
     candidates: list[list[Candidate]],
     assigned: list[Assigned],
@@ -168,7 +169,7 @@ def _record(
     present: list[PresentFace] = []
     to_review: list[ReviewFace] = []
     unknown: list[UnknownFace] = []
-    with runtime.database.session() as session:
+    with database.session() as session:
         for face, found, result in zip(embedded, candidates, assigned, strict=True):
             if result.match is None:
                 best = found[0].similarity if found else None  # before the assignment

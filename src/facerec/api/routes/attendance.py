@@ -45,7 +45,7 @@ async def take_attendance(
     result = await run_blocking(
         request,
         attendance.take_attendance,
-        runtime,
+        runtime.recognizer,
         image=data,
         attendance=session,
         source=source,
