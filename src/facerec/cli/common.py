@@ -56,20 +56,17 @@ def domain_errors() -> Iterator[None]:
         raise typer.Exit(code) from None
 
 
-def with_runtime(func: Callable[..., T], **kwargs: Any) -> T:
+def with_recognizer(func: Callable[..., T], **kwargs: Any) -> T:
+    """Start the service's parts for the configured settings, run ``func(recognizer, **kwargs)`` on
+    their ``Recognizer``, then close them."""
     from facerec.service.runtime import start_runtime
 
     with domain_errors():
         runtime = start_runtime(load_settings(), show_progress=True)
         try:
-            return func(runtime, **kwargs)
+            return func(runtime.recognizer, **kwargs)
         finally:
             runtime.close()
-
-
-def with_recognizer(func: Callable[..., T], **kwargs: Any) -> T:
-    """``with_runtime`` for a function of the runtime's ``Recognizer``."""
-    return with_runtime(lambda runtime: func(runtime.recognizer, **kwargs))
 
 
 def with_database(func: Callable[..., T], **kwargs: Any) -> T:

@@ -14,7 +14,6 @@ from facerec.cli.common import (
     print_json,
     read_bytes,
     with_recognizer,
-    with_runtime,
 )
 
 log = logging.getLogger(__name__)
@@ -135,7 +134,7 @@ def reindex(
     """
     from facerec.service import admin
 
-    report = with_runtime(admin.reindex, reembed_other_packs=reembed)
+    report = with_recognizer(admin.reindex, reembed_other_packs=reembed)
     print_json(
         {"indexed": report.indexed, "reembedded": report.reembedded, "failed": report.failed}
     )

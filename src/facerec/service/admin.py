@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from facerec.domain import BoundingBox
 from facerec.errors import FacerecError
-from facerec.service.runtime import Runtime, rebuild_index
+from facerec.service.recognizer import Recognizer
 from facerec.store import repositories as repo
 
 log = logging.getLogger(__name__)
@@ -24,47 +24,49 @@ class ReindexReport:
     failed: list[int]
 
 
-def reindex(runtime: Runtime, *, reembed_other_packs: bool = False) -> ReindexReport:
+def reindex(recognizer: Recognizer, *, reembed_other_packs: bool = False) -> ReindexReport:
     """Rebuild the index from the database; optionally first re-embed faces made by other packs
     from their stored images, so that a change of model pack keeps everyone searchable."""
     reembedded, failed = 0, []
     if reembed_other_packs:
-        for face_id, ok in _reembed(runtime):
+        for face_id, ok in _reembed(recognizer):
             if ok:
                 reembedded += 1
             else:
                 failed.append(face_id)
-    return ReindexReport(indexed=rebuild_index(runtime), reembedded=reembedded, failed=failed)
+    # Faces made by another model pack are left out of the index (and said).
+    indexed = recognizer.sync.load()
+    return ReindexReport(indexed=indexed, reembedded=reembedded, failed=failed)
 
 
-def _reembed(runtime: Runtime) -> Iterator[tuple[int, bool]]:
-    with runtime.database.session() as session:
-        ids = repo.face_ids_of_other_packs(session, model_pack=runtime.recognizer.model_pack)
+def _reembed(recognizer: Recognizer) -> Iterator[tuple[int, bool]]:
+    with recognizer.database.session() as session:
+        ids = repo.face_ids_of_other_packs(session, model_pack=recognizer.model_pack)
     for face_id in ids:
-        with runtime.database.session() as session:
+        with recognizer.database.session() as session:
             source = repo.get_face_source(session, face_id=face_id)
         if source is None:
             yield face_id, False
             continue
         image, stored_box = source
         try:
-            decoded = runtime.recognizer.decode(image)
+            decoded = recognizer.decode(image)
         except FacerecError as exc:
             log.warning("face %d cannot be re-embedded: %s", face_id, exc.message)
             yield face_id, False
             continue
-        faces = runtime.engine.detect(decoded)
+        faces = recognizer.engine.detect(decoded)
         if not faces:
             yield face_id, False
             continue
         face = max(faces, key=lambda f: _iou(f.bbox, stored_box))
-        embedded = runtime.engine.embed_faces(decoded, [face])[0]
-        with runtime.database.session() as session:
+        embedded = recognizer.engine.embed_faces(decoded, [face])[0]
+        with recognizer.database.session() as session:
             repo.update_embedding(
                 session,
                 face_id=face_id,
                 embedding=embedded.embedding,
-                model_pack=runtime.recognizer.model_pack,
+                model_pack=recognizer.model_pack,
                 bbox=face.bbox,
                 det_score=face.score,
             )

@@ -124,8 +124,3 @@ def start_runtime(
         database.display_url,
     )
     return runtime
-
-
-def rebuild_index(runtime: Runtime) -> int:
-    """Reload the index from the database; faces made by another model pack are left out (and said)."""
-    return runtime.sync.load()

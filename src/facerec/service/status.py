@@ -1,7 +1,7 @@
 """What a running service says about itself: its version, model pack, thresholds, providers, index size
 and database (``GET /v1/info``).
 
-Imports the engine's provider list and the runtime; nothing of the web.
+Imports the engine's provider list and the recognizer; nothing of the web.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from facerec import __version__
 from facerec.engine.session import available_providers
-from facerec.service.runtime import Runtime
+from facerec.service.recognizer import Recognizer
 
 
 @dataclass(frozen=True)
@@ -29,21 +29,21 @@ class ServiceInfo:
     database: str
 
 
-def service_info(runtime: Runtime) -> ServiceInfo:
-    """The running service's configuration and state; it describes every part, so it takes them all."""
-    rule = runtime.recognizer.decision_rule(None)
-    pack = runtime.engine.pack
+def service_info(recognizer: Recognizer) -> ServiceInfo:
+    """The running service's configuration and state; it describes every part of ``recognizer``."""
+    rule = recognizer.decision_rule(None)
+    pack = recognizer.engine.pack
     return ServiceInfo(
         version=__version__,
         model_pack=pack.name,
         model_description=pack.description,
-        embedding_size=runtime.engine.dimension,
+        embedding_size=recognizer.engine.dimension,
         threshold=rule.threshold,
         review_from=round(rule.review_from, 4),
         review_margin=rule.margin,
         threshold_calibration=pack.calibration,
-        provider=runtime.engine.provider,
+        provider=recognizer.engine.provider,
         available_providers=available_providers(),
-        faces_indexed=len(runtime.index),
-        database=runtime.database.dialect,
+        faces_indexed=len(recognizer.index),
+        database=recognizer.database.dialect,
     )

@@ -17,7 +17,7 @@ async def reindex(
     request: Request, runtime: Runtime = Depends(get_runtime)
 ) -> views.ReindexResponse:
     """Rebuild this server's index from the database (the truth)."""
-    report = await run_blocking(request, admin.reindex, runtime)
+    report = await run_blocking(request, admin.reindex, runtime.recognizer)
     return views.ReindexResponse(indexed=report.indexed)
 
 

@@ -32,4 +32,4 @@ async def ready(request: Request) -> JSONResponse:
 
 @router.get("/v1/info", response_model=views.Info, dependencies=[Depends(require_api_key)])
 async def info(runtime: Runtime = Depends(get_runtime)) -> views.Info:
-    return views.Info.of(service_info(runtime))
+    return views.Info.of(service_info(runtime.recognizer))
